@@ -1,0 +1,115 @@
+//! Criterion benchmarks of the primitives that bound Yinzheng's throughput.
+//!
+//! Run: `cargo bench -p yinzheng-crypto --bench crypto`. Figures go to
+//! `docs/benchmarks.md`, next to `openssl speed` from the same run.
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use yinzheng_crypto::{
+    BatchItem, Signature, Signer, SigningKey, Suite, Verifier, VerifyingKey, verify_batch,
+};
+
+fn sm2(c: &mut Criterion) {
+    let sk = SigningKey::generate(Suite::Sm).unwrap();
+    let vk = sk.verifying_key();
+    let msg = [7u8; 256];
+    let sig = sk.sign(&msg).unwrap();
+    let pk = vk.to_bytes();
+    let mut g = c.benchmark_group("sm2");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("sign", |b| b.iter(|| sk.sign(black_box(&msg)).unwrap()));
+    g.bench_function("verify_cached_za", |b| {
+        b.iter(|| vk.verify(black_box(&msg), black_box(&sig)).unwrap())
+    });
+    // Decoding the key and computing Z_A on every verify, as a naive caller would.
+    g.bench_function("verify_uncached", |b| {
+        b.iter(|| {
+            let k = VerifyingKey::from_bytes(Suite::Sm, black_box(&pk)).unwrap();
+            k.verify(black_box(&msg), &sig).unwrap()
+        })
+    });
+    g.bench_function("decode_der_signature", |b| {
+        let der = sig.to_der().unwrap();
+        b.iter(|| Signature::decode(Suite::Sm, black_box(&der)).unwrap())
+    });
+    g.finish();
+}
+
+fn sm3(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sm3");
+    for size in [64usize, 1024, 1 << 20] {
+        let data = vec![0xabu8; size];
+        g.throughput(Throughput::Bytes(size as u64));
+        g.bench_function(format!("{size}B"), |b| {
+            b.iter(|| Suite::Sm.hash(black_box(&data)))
+        });
+    }
+    let data = vec![0xabu8; 1024];
+    g.throughput(Throughput::Bytes(1024));
+    g.bench_function("sha256_1024B", |b| {
+        b.iter(|| Suite::Intl.hash(black_box(&data)))
+    });
+    g.finish();
+}
+
+fn ed25519(c: &mut Criterion) {
+    let sk = SigningKey::generate(Suite::Intl).unwrap();
+    let vk = sk.verifying_key();
+    let msg = [7u8; 256];
+    let sig = sk.sign(&msg).unwrap();
+    let mut g = c.benchmark_group("ed25519");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("sign", |b| b.iter(|| sk.sign(black_box(&msg)).unwrap()));
+    g.bench_function("verify", |b| {
+        b.iter(|| vk.verify(black_box(&msg), &sig).unwrap())
+    });
+    g.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    const N: usize = 1024;
+    let mut g = c.benchmark_group("verify_batch");
+    g.sample_size(20);
+    for suite in Suite::ALL {
+        let keys: Vec<SigningKey> = (0..16)
+            .map(|_| SigningKey::generate(suite).unwrap())
+            .collect();
+        let vks: Vec<VerifyingKey> = keys.iter().map(SigningKey::verifying_key).collect();
+        let msgs: Vec<Vec<u8>> = (0..N).map(|i| i.to_le_bytes().repeat(32)).collect();
+        let sigs: Vec<Signature> = msgs
+            .iter()
+            .enumerate()
+            .map(|(i, m)| keys[i % 16].sign(m).unwrap())
+            .collect();
+        let items: Vec<BatchItem<'_>> = msgs
+            .iter()
+            .zip(&sigs)
+            .enumerate()
+            .map(|(i, (m, s))| BatchItem {
+                key: &vks[i % 16],
+                msg: m,
+                sig: s,
+            })
+            .collect();
+        g.throughput(Throughput::Elements(N as u64));
+        g.bench_function(format!("{suite}_{N}_all_cores"), |b| {
+            b.iter_batched(
+                || (),
+                |()| verify_batch(black_box(&items)),
+                BatchSize::SmallInput,
+            )
+        });
+        g.bench_function(format!("{suite}_{N}_one_core"), |b| {
+            b.iter(|| {
+                items
+                    .iter()
+                    .map(|it| it.key.verify(it.msg, it.sig))
+                    .collect::<Vec<_>>()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, sm2, sm3, ed25519, batch);
+criterion_main!(benches);
