@@ -1,0 +1,11 @@
+//! Merkle structures: the RFC 9162 log and the status map (a sparse Merkle tree).
+
+mod log;
+mod rfc9162;
+mod smt;
+
+pub use log::{LogStore, MemLogStore, MerkleLog};
+pub use rfc9162::{
+    empty_root, leaf_hash, node_hash, root_of_leaf_hashes, verify_consistency, verify_inclusion,
+};
+pub use smt::{MemSmtStore, SmtNode, SmtProof, SmtStore, SmtTerminal, StatusMap, smt_leaf_hash};

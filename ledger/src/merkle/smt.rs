@@ -1,0 +1,309 @@
+//! The status map: an authenticated map from 32-byte keys to values, as a
+//! compact sparse Merkle tree (`docs/spec/status-map.md`).
+//!
+//! * key: a 32-byte digest, read as 256 bits, most significant first; bit `d`
+//!   chooses the child at depth `d` (0 = left);
+//! * a subtree holding no key hashes to 32 zero bytes;
+//! * a subtree holding exactly one key is that key's leaf, placed at the
+//!   shallowest depth where it is alone: `H(0x02 ‖ key ‖ H(value))`;
+//! * any other subtree is an interior node: `H(0x03 ‖ left ‖ right)`.
+//!
+//! A proof lists the sibling hashes from the root down to where the key's
+//! search ends, and what it found there: nothing, the key's own leaf, or the
+//! leaf of another key sharing the path (which proves absence). With `N` keys a
+//! proof holds about `log2 N` hashes.
+
+use std::collections::HashMap;
+
+use yinzheng_crypto::{Digest, Suite};
+
+use crate::LedgerError;
+
+const ZERO: Digest = Digest([0u8; 32]);
+
+/// `H(0x02 ‖ key ‖ value_hash)`.
+pub fn smt_leaf_hash(suite: Suite, key: &Digest, value_hash: &Digest) -> Digest {
+    suite.hash_parts(&[&[0x02], &key.0, &value_hash.0])
+}
+
+fn interior(suite: Suite, l: &Digest, r: &Digest) -> Digest {
+    if l == &ZERO && r == &ZERO {
+        return ZERO;
+    }
+    suite.hash_parts(&[&[0x03], &l.0, &r.0])
+}
+
+fn bit(key: &Digest, d: usize) -> u8 {
+    (key.0[d / 8] >> (7 - (d % 8))) & 1
+}
+
+/// `key` with every bit from `depth` on cleared: the position of a node.
+fn prefix(key: &Digest, depth: usize) -> Digest {
+    let mut out = [0u8; 32];
+    let full = depth / 8;
+    out[..full].copy_from_slice(&key.0[..full]);
+    if full < 32 && depth % 8 != 0 {
+        let mask = 0xffu8 << (8 - depth % 8);
+        out[full] = key.0[full] & mask;
+    }
+    Digest(out)
+}
+
+fn sibling_position(key: &Digest, depth: usize) -> Digest {
+    // The sibling of the child at depth + 1 on the key's path.
+    let mut p = prefix(key, depth + 1);
+    p.0[depth / 8] ^= 1 << (7 - (depth % 8));
+    p
+}
+
+/// A stored node of the status map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtNode {
+    /// A subtree with one key.
+    Leaf {
+        /// The key.
+        key: Digest,
+        /// `H(value)`.
+        value_hash: Digest,
+    },
+    /// A subtree with two or more keys; its hash.
+    Interior(Digest),
+}
+
+/// Where the status map's nodes live, addressed by `(depth, prefix)`.
+pub trait SmtStore {
+    /// The node at a position, if any.
+    fn node(&self, depth: u16, prefix: &Digest) -> Result<Option<SmtNode>, LedgerError>;
+    /// Store or replace a node.
+    fn put_node(&mut self, depth: u16, prefix: Digest, node: SmtNode) -> Result<(), LedgerError>;
+    /// Remove a node (a leaf pushed down when another key joins its subtree).
+    fn delete_node(&mut self, depth: u16, prefix: &Digest) -> Result<(), LedgerError>;
+}
+
+/// An [`SmtStore`] in memory.
+#[derive(Debug, Default, Clone)]
+pub struct MemSmtStore {
+    nodes: HashMap<(u16, Digest), SmtNode>,
+}
+
+impl SmtStore for MemSmtStore {
+    fn node(&self, depth: u16, prefix: &Digest) -> Result<Option<SmtNode>, LedgerError> {
+        Ok(self.nodes.get(&(depth, *prefix)).copied())
+    }
+    fn put_node(&mut self, depth: u16, prefix: Digest, node: SmtNode) -> Result<(), LedgerError> {
+        self.nodes.insert((depth, prefix), node);
+        Ok(())
+    }
+    fn delete_node(&mut self, depth: u16, prefix: &Digest) -> Result<(), LedgerError> {
+        self.nodes.remove(&(depth, *prefix));
+        Ok(())
+    }
+}
+
+/// What a proof's search ended on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtTerminal {
+    /// An empty subtree: the key is absent.
+    Empty,
+    /// A leaf: the key's own (presence) or another key's (absence).
+    Leaf {
+        /// The leaf's key.
+        key: Digest,
+        /// `H(value)` of that leaf.
+        value_hash: Digest,
+    },
+}
+
+/// A proof of presence or absence of one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtProof {
+    /// Sibling hashes from the root's children down (index = depth).
+    pub siblings: Vec<Digest>,
+    /// What the search found.
+    pub terminal: SmtTerminal,
+}
+
+impl SmtProof {
+    /// Verify against `root`: `Some(value)` claims presence with that value,
+    /// `None` claims absence.
+    pub fn verify(
+        &self,
+        suite: Suite,
+        root: &Digest,
+        key: &Digest,
+        value: Option<&[u8]>,
+    ) -> Result<(), LedgerError> {
+        let bad = |reason: &'static str| Err(LedgerError::StatusProof { reason });
+        let depth = self.siblings.len();
+        if depth > 256 {
+            return bad("more than 256 siblings");
+        }
+        let mut h = match (value, self.terminal) {
+            (Some(v), SmtTerminal::Leaf { key: k, value_hash }) => {
+                if &k != key {
+                    return bad("proof ends at another key's leaf");
+                }
+                if suite.hash(v) != value_hash {
+                    return bad("value differs from the proven leaf");
+                }
+                smt_leaf_hash(suite, &k, &value_hash)
+            }
+            (Some(_), SmtTerminal::Empty) => return bad("proof shows the key absent"),
+            (None, SmtTerminal::Empty) => ZERO,
+            (None, SmtTerminal::Leaf { key: k, value_hash }) => {
+                if &k == key {
+                    return bad("proof shows the key present");
+                }
+                if prefix(&k, depth) != prefix(key, depth) {
+                    return bad("other leaf is not on the key's path");
+                }
+                smt_leaf_hash(suite, &k, &value_hash)
+            }
+        };
+        for d in (0..depth).rev() {
+            let s = &self.siblings[d];
+            h = if bit(key, d) == 0 {
+                interior(suite, &h, s)
+            } else {
+                interior(suite, s, &h)
+            };
+        }
+        if &h != root {
+            return bad("computed root differs");
+        }
+        Ok(())
+    }
+}
+
+/// The status map over an [`SmtStore`].
+#[derive(Debug, Clone)]
+pub struct StatusMap<S> {
+    suite: Suite,
+    store: S,
+}
+
+impl<S: SmtStore> StatusMap<S> {
+    /// Open over a store (empty or previously written).
+    pub fn open(suite: Suite, store: S) -> Self {
+        StatusMap { suite, store }
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Give back the store.
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    fn hash_at(&self, depth: usize, pos: &Digest) -> Result<Digest, LedgerError> {
+        Ok(match self.store.node(depth16(depth), pos)? {
+            None => ZERO,
+            Some(SmtNode::Interior(h)) => h,
+            Some(SmtNode::Leaf { key, value_hash }) => smt_leaf_hash(self.suite, &key, &value_hash),
+        })
+    }
+
+    /// The root hash (32 zero bytes for the empty map).
+    pub fn root(&self) -> Result<Digest, LedgerError> {
+        self.hash_at(0, &ZERO)
+    }
+
+    /// Set `key` to `value` (insert or replace).
+    pub fn insert(&mut self, key: &Digest, value: &[u8]) -> Result<(), LedgerError> {
+        let value_hash = self.suite.hash(value);
+        let leaf = SmtNode::Leaf {
+            key: *key,
+            value_hash,
+        };
+        // Descend to where the key belongs.
+        let mut depth = 0usize;
+        let bottom = loop {
+            let pos = prefix(key, depth);
+            match self.store.node(depth16(depth), &pos)? {
+                None => {
+                    self.store.put_node(depth16(depth), pos, leaf)?;
+                    break depth;
+                }
+                Some(SmtNode::Leaf { key: k2, .. }) if &k2 == key => {
+                    self.store.put_node(depth16(depth), pos, leaf)?;
+                    break depth;
+                }
+                Some(SmtNode::Leaf {
+                    key: k2,
+                    value_hash: v2,
+                }) => {
+                    // Push the other leaf down until the two keys part.
+                    let split = (depth..256)
+                        .find(|&d| bit(key, d) != bit(&k2, d))
+                        .ok_or_else(|| LedgerError::Store("equal keys in status map".into()))?;
+                    self.store.delete_node(depth16(depth), &pos)?;
+                    for d in depth..=split {
+                        // Placeholder; hashes are recomputed below.
+                        self.store
+                            .put_node(depth16(d), prefix(key, d), SmtNode::Interior(ZERO))?;
+                    }
+                    let other = SmtNode::Leaf {
+                        key: k2,
+                        value_hash: v2,
+                    };
+                    self.store
+                        .put_node(depth16(split + 1), prefix(&k2, split + 1), other)?;
+                    self.store
+                        .put_node(depth16(split + 1), prefix(key, split + 1), leaf)?;
+                    break split + 1;
+                }
+                Some(SmtNode::Interior(_)) => depth += 1,
+            }
+        };
+        // Recompute interior hashes from just above the leaf up to the root.
+        for d in (0..bottom).rev() {
+            let mine = self.hash_at(d + 1, &prefix(key, d + 1))?;
+            let sib = self.hash_at(d + 1, &sibling_position(key, d))?;
+            let h = if bit(key, d) == 0 {
+                interior(self.suite, &mine, &sib)
+            } else {
+                interior(self.suite, &sib, &mine)
+            };
+            self.store
+                .put_node(depth16(d), prefix(key, d), SmtNode::Interior(h))?;
+        }
+        Ok(())
+    }
+
+    /// The proof of presence or absence of `key`, and `H(value)` if present.
+    pub fn prove(&self, key: &Digest) -> Result<SmtProof, LedgerError> {
+        let mut siblings = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            match self.store.node(depth16(depth), &prefix(key, depth))? {
+                None => {
+                    return Ok(SmtProof {
+                        siblings,
+                        terminal: SmtTerminal::Empty,
+                    });
+                }
+                Some(SmtNode::Leaf { key: k, value_hash }) => {
+                    return Ok(SmtProof {
+                        siblings,
+                        terminal: SmtTerminal::Leaf { key: k, value_hash },
+                    });
+                }
+                Some(SmtNode::Interior(_)) => {
+                    if depth >= 256 {
+                        return Err(LedgerError::Store("status map deeper than 256".into()));
+                    }
+                    siblings.push(self.hash_at(depth + 1, &sibling_position(key, depth))?);
+                    depth += 1;
+                }
+            }
+        }
+    }
+}
+
+fn depth16(d: usize) -> u16 {
+    // Depths are at most 256.
+    u16::try_from(d).unwrap_or(u16::MAX)
+}

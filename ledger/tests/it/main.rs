@@ -1,0 +1,4 @@
+//! Integration tests of `yinzheng-ledger`.
+
+mod log;
+mod status_map;
