@@ -175,7 +175,7 @@ impl<S: LogStore> MerkleLog<S> {
 
     /// `MTH(D[start : start + n])` for `n ≥ 1`.
     fn subtree(&self, start: u64, n: u64) -> Result<Digest, LedgerError> {
-        if n.is_power_of_two() && start % n == 0 {
+        if n.is_power_of_two() && start.is_multiple_of(n) {
             // n = 2^level with level ≤ 63.
             let level = u8::try_from(n.trailing_zeros()).unwrap_or(u8::MAX);
             return self.need(level, start >> level);

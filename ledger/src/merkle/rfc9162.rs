@@ -44,19 +44,20 @@ pub fn root_of_leaf_hashes(suite: Suite, leaves: &[Digest]) -> Digest {
     }
 }
 
-/// RFC 9162 §2.1.3.1 `PATH(m, D[n])` over leaf hashes held in memory.
-pub(crate) fn inclusion_path_in_memory(suite: Suite, m: usize, leaves: &[Digest]) -> Vec<Digest> {
+/// RFC 9162 §2.1.3.1 `PATH(m, D[n])` over leaf hashes held in memory (a
+/// block's own records).
+pub fn inclusion_path(suite: Suite, m: usize, leaves: &[Digest]) -> Vec<Digest> {
     let n = leaves.len();
     if n <= 1 {
         return Vec::new();
     }
     let k = usize::try_from(split_point(n as u64)).unwrap_or(n / 2);
     if m < k {
-        let mut p = inclusion_path_in_memory(suite, m, &leaves[..k]);
+        let mut p = inclusion_path(suite, m, &leaves[..k]);
         p.push(root_of_leaf_hashes(suite, &leaves[k..]));
         p
     } else {
-        let mut p = inclusion_path_in_memory(suite, m - k, &leaves[k..]);
+        let mut p = inclusion_path(suite, m - k, &leaves[k..]);
         p.push(root_of_leaf_hashes(suite, &leaves[..k]));
         p
     }

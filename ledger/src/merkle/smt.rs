@@ -42,7 +42,7 @@ fn prefix(key: &Digest, depth: usize) -> Digest {
     let mut out = [0u8; 32];
     let full = depth / 8;
     out[..full].copy_from_slice(&key.0[..full]);
-    if full < 32 && depth % 8 != 0 {
+    if full < 32 && !depth.is_multiple_of(8) {
         let mask = 0xffu8 << (8 - depth % 8);
         out[full] = key.0[full] & mask;
     }

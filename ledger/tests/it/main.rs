@@ -1,4 +1,11 @@
 //! Integration tests of `yinzheng-ledger`.
 
+// Test data indexes small vectors with values known to fit.
+#![allow(clippy::cast_possible_truncation)]
+
+mod apply_rules;
+mod bundles;
+mod fixture;
 mod log;
+mod records;
 mod status_map;

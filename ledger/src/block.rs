@@ -1,0 +1,258 @@
+//! Block headers, validator sets, precommits and commit certificates: their
+//! canonical bytes and checks (`docs/spec/bundle.md` §2–§4).
+//!
+//! Every hashed or signed structure has a fixed binary layout with a context
+//! string, so it never depends on a serializer's choices.
+
+use yinzheng_crypto::{Digest, Signature, Suite, Verifier, VerifyingKey};
+
+use crate::proto::{CommitCertificate, Header, StateCommitments, Validator, ValidatorSet};
+
+/// Why a header, validator set or commit certificate is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertError {
+    /// A 32-byte field of another length.
+    #[error("{field} must be 32 bytes")]
+    DigestLength {
+        /// Which field.
+        field: &'static str,
+    },
+    /// The certificate is for another block.
+    #[error("certificate is for height {cert_height}, header is {header_height}")]
+    HeightMismatch {
+        /// Height in the certificate.
+        cert_height: u64,
+        /// Height in the header.
+        header_height: u64,
+    },
+    /// The certificate signs another block hash.
+    #[error("certificate signs another block hash")]
+    HashMismatch,
+    /// A validator index beyond the set.
+    #[error("validator index {index} is not in a set of {size}")]
+    UnknownValidator {
+        /// The index.
+        index: u32,
+        /// Set size.
+        size: usize,
+    },
+    /// Indices not strictly increasing (a validator counted twice).
+    #[error("validator {index} signs twice or out of order")]
+    DuplicateValidator {
+        /// The index.
+        index: u32,
+    },
+    /// A precommit signature that does not verify.
+    #[error("signature of validator {index} does not verify: {reason}")]
+    BadSignature {
+        /// The index.
+        index: u32,
+        /// Why.
+        reason: String,
+    },
+    /// Not more than two thirds of the voting power signed.
+    #[error("signed power {signed} of {total} is not more than two thirds")]
+    InsufficientPower {
+        /// Power that signed.
+        signed: u64,
+        /// Total power.
+        total: u64,
+    },
+    /// A validator set that cannot be used.
+    #[error("invalid validator set: {reason}")]
+    InvalidValidatorSet {
+        /// Why.
+        reason: String,
+    },
+}
+
+fn put_str(buf: &mut Vec<u8>, s: &[u8]) {
+    // Strings in these layouts are bounded well below 64 KiB.
+    let len = u16::try_from(s.len()).unwrap_or(u16::MAX);
+    buf.extend_from_slice(&len.to_be_bytes());
+    buf.extend_from_slice(&s[..usize::from(len).min(s.len())]);
+}
+
+fn digest_of(field: &'static str, b: &[u8]) -> Result<Digest, CertError> {
+    Digest::from_slice(b).ok_or(CertError::DigestLength { field })
+}
+
+/// `"yinzheng/v1/header" 0x00 ‖ chain_id (u16 len) ‖ height u64 ‖ time_ms u64 ‖
+/// prev_hash[32] ‖ proposer u32 ‖ records_root[32] ‖ record_count u32 ‖ state_digest[32]`.
+pub fn header_bytes(h: &Header) -> Result<Vec<u8>, CertError> {
+    let mut b = Vec::with_capacity(180);
+    b.extend_from_slice(b"yinzheng/v1/header\0");
+    put_str(&mut b, h.chain_id.as_bytes());
+    b.extend_from_slice(&h.height.to_be_bytes());
+    b.extend_from_slice(&h.time_ms.to_be_bytes());
+    b.extend_from_slice(&digest_of("prev_hash", &h.prev_hash)?.0);
+    b.extend_from_slice(&h.proposer.to_be_bytes());
+    b.extend_from_slice(&digest_of("records_root", &h.records_root)?.0);
+    b.extend_from_slice(&h.record_count.to_be_bytes());
+    b.extend_from_slice(&digest_of("state_digest", &h.state_digest)?.0);
+    Ok(b)
+}
+
+/// The block hash: the suite hash of [`header_bytes`].
+pub fn block_hash(suite: Suite, h: &Header) -> Result<Digest, CertError> {
+    Ok(suite.hash(&header_bytes(h)?))
+}
+
+/// `H("yinzheng/v1/state-commitments" 0x00 ‖ log_size u64 ‖ log_root ‖
+/// status_root ‖ validators_hash ‖ next_validators_hash)`.
+pub fn state_digest(suite: Suite, s: &StateCommitments) -> Result<Digest, CertError> {
+    let mut b = Vec::with_capacity(170);
+    b.extend_from_slice(b"yinzheng/v1/state-commitments\0");
+    b.extend_from_slice(&s.log_size.to_be_bytes());
+    b.extend_from_slice(&digest_of("log_root", &s.log_root)?.0);
+    b.extend_from_slice(&digest_of("status_root", &s.status_root)?.0);
+    b.extend_from_slice(&digest_of("validators_hash", &s.validators_hash)?.0);
+    b.extend_from_slice(&digest_of("next_validators_hash", &s.next_validators_hash)?.0);
+    Ok(suite.hash(&b))
+}
+
+/// `H("yinzheng/v1/validators" 0x00 ‖ count u16 ‖ per validator:
+/// public_key (u16 len) ‖ power u64 ‖ org (u16 len))`.
+pub fn validator_set_hash(suite: Suite, set: &ValidatorSet) -> Digest {
+    let mut b = Vec::with_capacity(32 + set.validators.len() * 100);
+    b.extend_from_slice(b"yinzheng/v1/validators\0");
+    let n = u16::try_from(set.validators.len()).unwrap_or(u16::MAX);
+    b.extend_from_slice(&n.to_be_bytes());
+    for v in &set.validators {
+        put_str(&mut b, &v.public_key);
+        b.extend_from_slice(&v.power.to_be_bytes());
+        put_str(&mut b, v.org.as_bytes());
+    }
+    suite.hash(&b)
+}
+
+/// The bytes a validator signs as its precommit for a block:
+/// `"yinzheng/v1/precommit" 0x00 ‖ chain_id (u16 len) ‖ height u64 ‖ round u32 ‖ block_hash[32]`.
+pub fn precommit_bytes(chain_id: &str, height: u64, round: u32, block_hash: &Digest) -> Vec<u8> {
+    let mut b = Vec::with_capacity(96);
+    b.extend_from_slice(b"yinzheng/v1/precommit\0");
+    put_str(&mut b, chain_id.as_bytes());
+    b.extend_from_slice(&height.to_be_bytes());
+    b.extend_from_slice(&round.to_be_bytes());
+    b.extend_from_slice(&block_hash.0);
+    b
+}
+
+/// A validator set with decoded keys, ready to check certificates.
+#[derive(Debug, Clone)]
+pub struct TrustedValidators {
+    suite: Suite,
+    set: ValidatorSet,
+    keys: Vec<VerifyingKey>,
+    total: u64,
+    hash: Digest,
+}
+
+impl TrustedValidators {
+    /// Decode every key; refuse empty sets, zero power and overflow.
+    pub fn new(suite: Suite, set: ValidatorSet) -> Result<Self, CertError> {
+        let bad = |reason: String| CertError::InvalidValidatorSet { reason };
+        if set.validators.is_empty() {
+            return Err(bad("empty".into()));
+        }
+        let mut keys = Vec::with_capacity(set.validators.len());
+        let mut total = 0u64;
+        for (i, v) in set.validators.iter().enumerate() {
+            let k = VerifyingKey::from_bytes(suite, &v.public_key)
+                .map_err(|e| bad(format!("validator {i}: {e}")))?;
+            if v.power == 0 {
+                return Err(bad(format!("validator {i} has no power")));
+            }
+            total = total
+                .checked_add(v.power)
+                .ok_or_else(|| bad("power overflows".into()))?;
+            keys.push(k);
+        }
+        let hash = validator_set_hash(suite, &set);
+        Ok(TrustedValidators {
+            suite,
+            set,
+            keys,
+            total,
+            hash,
+        })
+    }
+
+    /// The set's hash.
+    pub fn hash(&self) -> Digest {
+        self.hash
+    }
+
+    /// The validators.
+    pub fn validators(&self) -> &[Validator] {
+        &self.set.validators
+    }
+
+    /// The set as a message.
+    pub fn set(&self) -> &ValidatorSet {
+        &self.set
+    }
+
+    /// Total voting power.
+    pub fn total_power(&self) -> u64 {
+        self.total
+    }
+
+    /// Check a commit certificate for `header`: same height and block hash,
+    /// strictly increasing known indices, valid precommit signatures, and
+    /// signed power strictly above two thirds of the total.
+    pub fn verify_commit(
+        &self,
+        header: &Header,
+        cert: &CommitCertificate,
+    ) -> Result<Digest, CertError> {
+        if cert.height != header.height {
+            return Err(CertError::HeightMismatch {
+                cert_height: cert.height,
+                header_height: header.height,
+            });
+        }
+        let hash = block_hash(self.suite, header)?;
+        if cert.block_hash != hash.0 {
+            return Err(CertError::HashMismatch);
+        }
+        let msg = precommit_bytes(&header.chain_id, header.height, cert.round, &hash);
+        let mut signed = 0u64;
+        let mut last: Option<u32> = None;
+        for s in &cert.signatures {
+            let index = s.validator_index;
+            if last.is_some_and(|l| index <= l) {
+                return Err(CertError::DuplicateValidator { index });
+            }
+            last = Some(index);
+            let i = usize::try_from(index).unwrap_or(usize::MAX);
+            let (Some(key), Some(v)) = (self.keys.get(i), self.set.validators.get(i)) else {
+                return Err(CertError::UnknownValidator {
+                    index,
+                    size: self.keys.len(),
+                });
+            };
+            let sig = Signature::from_raw(self.suite, &s.signature).map_err(|e| {
+                CertError::BadSignature {
+                    index,
+                    reason: e.to_string(),
+                }
+            })?;
+            key.verify(&msg, &sig)
+                .map_err(|e| CertError::BadSignature {
+                    index,
+                    reason: e.to_string(),
+                })?;
+            signed += v.power;
+        }
+        // > 2/3 without overflow: 3·signed > 2·total, in u128.
+        if u128::from(signed) * 3 <= u128::from(self.total) * 2 {
+            return Err(CertError::InsufficientPower {
+                signed,
+                total: self.total,
+            });
+        }
+        Ok(hash)
+    }
+}

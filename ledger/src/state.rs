@@ -1,0 +1,186 @@
+//! The state that records are executed against, as typed keys over the status map.
+
+use std::collections::BTreeMap;
+
+use prost::Message;
+use yinzheng_crypto::{Digest, Suite};
+
+use crate::LedgerError;
+
+/// A key of the status map, before hashing (`docs/spec/status-map.md` §2).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum StateKey {
+    /// An organisation, by credit code → `OrgState`.
+    Org(String),
+    /// A signing key, by public key bytes → `KeyState`.
+    Key(Vec<u8>),
+    /// An authority grant → `GrantState`.
+    Grant {
+        /// Grantee credit code.
+        org: String,
+        /// `AuthorityKind` number.
+        kind: i32,
+        /// Certificate type, or empty for seal authority.
+        scope: String,
+        /// Division code the grant covers.
+        region: String,
+    },
+    /// A certificate, by type and number → `CertificateState`.
+    Certificate {
+        /// Certificate type code.
+        type_code: String,
+        /// Certificate number.
+        cert_no: String,
+    },
+    /// A seal, by id → `SealState`.
+    Seal(String),
+    /// A data-sharing exchange, by request id → `ShareState`.
+    Share(String),
+    /// The validator set in force or pending → `ValidatorSetState`.
+    Validators,
+    /// A committed record, by id → `RecordState`.
+    Record(Digest),
+}
+
+impl StateKey {
+    fn tag(&self) -> u8 {
+        match self {
+            StateKey::Org(_) => 1,
+            StateKey::Key(_) => 2,
+            StateKey::Grant { .. } => 3,
+            StateKey::Certificate { .. } => 4,
+            StateKey::Seal(_) => 5,
+            StateKey::Share(_) => 6,
+            StateKey::Validators => 7,
+            StateKey::Record(_) => 8,
+        }
+    }
+
+    /// The 32-byte status-map key:
+    /// `H("yinzheng/v1/state" ‖ 0x00 ‖ tag ‖ (u16 length ‖ bytes) per field)`.
+    pub fn digest(&self, suite: Suite) -> Digest {
+        let mut buf = Vec::with_capacity(96);
+        buf.extend_from_slice(b"yinzheng/v1/state\0");
+        buf.push(self.tag());
+        let mut put = |b: &[u8]| {
+            // Fields are bounded (MAX_TEXT, keys ≤ 65 bytes), so the length fits.
+            let len = u16::try_from(b.len()).unwrap_or(u16::MAX);
+            buf.extend_from_slice(&len.to_be_bytes());
+            buf.extend_from_slice(b);
+        };
+        match self {
+            StateKey::Org(s) | StateKey::Seal(s) | StateKey::Share(s) => put(s.as_bytes()),
+            StateKey::Key(k) => put(k),
+            StateKey::Grant {
+                org,
+                kind,
+                scope,
+                region,
+            } => {
+                put(org.as_bytes());
+                put(&kind.to_be_bytes());
+                put(scope.as_bytes());
+                put(region.as_bytes());
+            }
+            StateKey::Certificate { type_code, cert_no } => {
+                put(type_code.as_bytes());
+                put(cert_no.as_bytes());
+            }
+            StateKey::Validators => {}
+            StateKey::Record(d) => put(&d.0),
+        }
+        suite.hash(&buf)
+    }
+}
+
+/// Read access to state.
+pub trait StateView {
+    /// The value under a key, if any.
+    fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, LedgerError>;
+}
+
+/// Decode a typed value.
+pub(crate) fn get_typed<M: Message + Default>(
+    view: &dyn StateView,
+    key: &StateKey,
+) -> Result<Option<M>, LedgerError> {
+    match view.get(key)? {
+        None => Ok(None),
+        Some(b) => M::decode(b.as_slice())
+            .map(Some)
+            .map_err(|e| LedgerError::Decode {
+                what: "state value",
+                reason: e.to_string(),
+            }),
+    }
+}
+
+/// Writes produced by executing records, in order; later writes win.
+pub type WriteSet = Vec<(StateKey, Vec<u8>)>;
+
+/// State in memory: for tests, the verifier's tooling and genesis.
+#[derive(Debug, Clone, Default)]
+pub struct MemState {
+    map: BTreeMap<StateKey, Vec<u8>>,
+}
+
+impl MemState {
+    /// Apply writes.
+    pub fn apply(&mut self, writes: &WriteSet) {
+        for (k, v) in writes {
+            self.map.insert(k.clone(), v.clone());
+        }
+    }
+
+    /// Every entry, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = (&StateKey, &Vec<u8>)> {
+        self.map.iter()
+    }
+}
+
+impl StateView for MemState {
+    fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, LedgerError> {
+        Ok(self.map.get(key).cloned())
+    }
+}
+
+/// Pending writes of a block over the state before it.
+pub struct Overlay<'a> {
+    base: &'a dyn StateView,
+    pending: BTreeMap<StateKey, Vec<u8>>,
+    order: WriteSet,
+}
+
+impl<'a> Overlay<'a> {
+    /// An empty overlay on `base`.
+    pub fn new(base: &'a dyn StateView) -> Self {
+        Overlay {
+            base,
+            pending: BTreeMap::new(),
+            order: Vec::new(),
+        }
+    }
+
+    /// Add writes.
+    pub fn extend(&mut self, writes: WriteSet) {
+        for (k, v) in writes {
+            self.pending.insert(k.clone(), v.clone());
+            self.order.push((k, v));
+        }
+    }
+
+    /// Every write, in the order made.
+    pub fn into_writes(self) -> WriteSet {
+        self.order
+    }
+}
+
+impl StateView for Overlay<'_> {
+    fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, LedgerError> {
+        match self.pending.get(key) {
+            Some(v) => Ok(Some(v.clone())),
+            None => self.base.get(key),
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Which status-map entry a record is about (its "subject").
+
+use crate::proto::record_body::Kind;
+use crate::record::Record;
+use crate::state::StateKey;
+
+/// The state key of the subject whose status a bundle reports, if the kind has one.
+pub fn subject_key(record: &Record) -> Option<StateKey> {
+    let cert = |t: &str, n: &str| StateKey::Certificate {
+        type_code: t.to_owned(),
+        cert_no: n.to_owned(),
+    };
+    Some(match record.payload()? {
+        Kind::IssueCertificate(c) => cert(&c.type_code, &c.cert_no),
+        Kind::RevokeCertificate(c) => cert(&c.type_code, &c.cert_no),
+        Kind::SupersedeCertificate(c) => {
+            let r = c.replacement.as_ref()?;
+            cert(&r.type_code, &r.cert_no)
+        }
+        Kind::RegisterSeal(s) => StateKey::Seal(s.seal_id.clone()),
+        Kind::RevokeSeal(s) => StateKey::Seal(s.seal_id.clone()),
+        Kind::Stamp(s) => StateKey::Seal(s.seal_id.clone()),
+        Kind::ShareRequest(r) => StateKey::Share(r.request_id.clone()),
+        Kind::ShareDecision(r) => StateKey::Share(r.request_id.clone()),
+        Kind::ShareDelivery(r) => StateKey::Share(r.request_id.clone()),
+        Kind::ShareReceipt(r) => StateKey::Share(r.request_id.clone()),
+        Kind::RegisterOrg(o) => StateKey::Org(o.credit_code.clone()),
+        Kind::UpdateOrg(o) => StateKey::Org(o.credit_code.clone()),
+        Kind::RegisterKey(k) => StateKey::Key(k.public_key.clone()),
+        Kind::RevokeKey(k) => StateKey::Key(k.public_key.clone()),
+        Kind::Grant(g) => StateKey::Grant {
+            org: g.org.clone(),
+            kind: g.kind,
+            scope: g.scope.clone(),
+            region: g.region.clone(),
+        },
+        Kind::RevokeGrant(g) => StateKey::Grant {
+            org: g.org.clone(),
+            kind: g.kind,
+            scope: g.scope.clone(),
+            region: g.region.clone(),
+        },
+        Kind::ChangeValidators(_) => StateKey::Validators,
+    })
+}

@@ -1,0 +1,148 @@
+//! The verifier's answer: for people and for machines (stable JSON).
+
+use serde::Serialize;
+
+/// The outcome class. Its string form and the CLI exit codes are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictStatus {
+    /// Genuine, anchored, active and within its validity window.
+    Valid,
+    /// Genuine, but revoked.
+    Revoked,
+    /// Genuine, but replaced by a newer version.
+    Superseded,
+    /// Genuine, but its validity window has ended.
+    Expired,
+    /// Genuine, but its validity window has not started.
+    NotYetValid,
+    /// Not proven: forged, damaged, or for another chain. `failed_step` says where.
+    Invalid,
+}
+
+/// A step of the checklist (`docs/spec/bundle.md` §6) and its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// 0: the bundle's bytes decode.
+    Decode = 0,
+    /// 1: the validator-set chain from genesis.
+    ValidatorSets = 1,
+    /// 2: the commit certificates.
+    CommitCertificate = 2,
+    /// 3: the record's inclusion.
+    Inclusion = 3,
+    /// 4: the record's signatures and signer registration.
+    Signatures = 4,
+    /// 5: the subject's status.
+    Status = 5,
+    /// 6: validity windows.
+    Validity = 6,
+    /// 7: the file's digest.
+    FileDigest = 7,
+}
+
+impl Step {
+    /// The step number.
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+}
+
+/// A failed step: where and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("step {} ({step:?}) {code}: {message}", *step as u8)]
+pub struct VerifyError {
+    /// The step that failed.
+    pub step: Step,
+    /// Stable reason code, e.g. `INCLUSION_PROOF`.
+    pub code: &'static str,
+    /// Details.
+    pub message: String,
+}
+
+impl VerifyError {
+    pub(crate) fn new(step: Step, code: &'static str, message: impl Into<String>) -> Self {
+        VerifyError {
+            step,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// What was verified, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Subject {
+    /// Record kind (`issue_certificate`, `stamp`, …).
+    pub kind: String,
+    /// Certificate `type/number`, seal id, request id…
+    pub id: String,
+    /// Issuing / owning organisation's credit code.
+    pub issuer: String,
+}
+
+/// The verifier's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Outcome.
+    pub status: VerdictStatus,
+    /// The failure, when `status` is `invalid`.
+    pub error: Option<VerifyError>,
+    /// Record id (hex).
+    pub record_id: Option<String>,
+    /// What the record is about.
+    pub subject: Option<Subject>,
+    /// Height of the block that committed the record.
+    pub anchored_height: Option<u64>,
+    /// Consensus time of that block (ms).
+    pub anchored_time_ms: Option<u64>,
+    /// Height the status is proven at (equals `anchored_height` for a compact bundle).
+    pub status_height: Option<u64>,
+    /// Consensus time of that block (ms).
+    pub status_time_ms: Option<u64>,
+    /// `true` when the bundle carried fresh status evidence.
+    pub status_proven: bool,
+    /// Revocation reason (a `RevocationReason` name), when revoked.
+    pub revocation_reason: Option<String>,
+    /// Height of the revocation or supersession.
+    pub changed_at_height: Option<u64>,
+    /// Time of the revocation or supersession (ms).
+    pub changed_at_ms: Option<u64>,
+    /// The replacement's number, when superseded.
+    pub superseded_by: Option<String>,
+    /// Validity window of the subject (ms; 0 = open).
+    pub valid_from_ms: Option<u64>,
+    /// End of the validity window (ms; 0 = none).
+    pub valid_until_ms: Option<u64>,
+    /// Whether a file was checked against the record (step 7).
+    pub file_checked: bool,
+}
+
+impl Verdict {
+    pub(crate) fn invalid(e: VerifyError) -> Self {
+        Verdict {
+            status: VerdictStatus::Invalid,
+            error: Some(e),
+            record_id: None,
+            subject: None,
+            anchored_height: None,
+            anchored_time_ms: None,
+            status_height: None,
+            status_time_ms: None,
+            status_proven: false,
+            revocation_reason: None,
+            changed_at_height: None,
+            changed_at_ms: None,
+            superseded_by: None,
+            valid_from_ms: None,
+            valid_until_ms: None,
+            file_checked: false,
+        }
+    }
+
+    /// Stable JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,223 @@
+//! A small consortium: a province, two cities, a district; four validators;
+//! keys for each department; and helpers to commit records into a `MemChain`.
+
+use yinzheng_ledger::codes::credit_code_check_char;
+use yinzheng_ledger::crypto::{Signer, SigningKey, Suite};
+use yinzheng_ledger::genesis::{
+    Authority, Committee, Genesis, GenesisGrant, GenesisKey, GenesisOrg, GenesisValidator, Level,
+    Role,
+};
+use yinzheng_ledger::proto::{self, RecordBody, record_body::Kind};
+use yinzheng_ledger::{ChainParams, MemChain, Outcome, Record, Rejection, sign_commit};
+
+pub const T0: u64 = 1_763_800_000_000; // genesis time (ms)
+pub const CERT_TYPE: &str = "11100000000000133T"; // a certificate type code (营业执照-like)
+
+/// A credit code with a valid check character, from a 17-character stem.
+pub fn code(stem: &str) -> String {
+    format!("{stem}{}", credit_code_check_char(stem).unwrap())
+}
+
+pub fn hexs(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub struct Fixture {
+    pub genesis: Genesis,
+    pub params: ChainParams,
+    pub chain: MemChain,
+    pub validators: Vec<SigningKey>,
+    pub province: String,
+    pub city_a: String,
+    pub city_b: String,
+    pub district: String,
+    pub province_admin: SigningKey,
+    pub city_a_admin: SigningKey,
+    pub city_b_admin: SigningKey,
+    pub city_a_operator: SigningKey,
+    pub district_operator: SigningKey,
+    pub time: u64,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Self::with_suite(Suite::Sm)
+    }
+
+    pub fn with_suite(suite: Suite) -> Fixture {
+        let province = code("11440000MB2C50123");
+        let city_a = code("11440300MB2C50456");
+        let city_b = code("11440100MB2C50789");
+        let district = code("11440305MB2C50012");
+        let k = || SigningKey::generate(suite).unwrap();
+        let (province_admin, city_a_admin, city_b_admin) = (k(), k(), k());
+        let (city_a_operator, district_operator) = (k(), k());
+        let validators: Vec<SigningKey> = (0..4).map(|_| k()).collect();
+        let org = |c: &str, n: &str, l: Level, d: &str, p: &str| GenesisOrg {
+            credit_code: c.into(),
+            name: n.into(),
+            level: l,
+            division: d.into(),
+            parent: p.into(),
+        };
+        let key = |o: &str, sk: &SigningKey, role: Role| GenesisKey {
+            org: o.into(),
+            public_key: hexs(&sk.verifying_key().to_bytes()),
+            role,
+            distid: String::new(),
+        };
+        let vorgs = [&province, &city_a, &city_b, &district];
+        let genesis = Genesis {
+            chain_id: "yz-test".into(),
+            suite: suite.name().into(),
+            genesis_time_ms: T0,
+            committee: Committee {
+                members: vec![province.clone(), city_a.clone(), city_b.clone()],
+                threshold: 2,
+            },
+            organisations: vec![
+                org(
+                    &province,
+                    "广东省政务服务数据管理局",
+                    Level::Province,
+                    "440000",
+                    "",
+                ),
+                org(
+                    &city_a,
+                    "深圳市市场监督管理局",
+                    Level::City,
+                    "440300",
+                    &province,
+                ),
+                org(&city_b, "广州市公安局", Level::City, "440100", &province),
+                org(
+                    &district,
+                    "深圳市南山区政务服务中心",
+                    Level::District,
+                    "440305",
+                    &city_a,
+                ),
+            ],
+            keys: vec![
+                key(&province, &province_admin, Role::Admin),
+                key(&city_a, &city_a_admin, Role::Admin),
+                key(&city_b, &city_b_admin, Role::Admin),
+                key(&city_a, &city_a_operator, Role::Operator),
+                key(&district, &district_operator, Role::Operator),
+            ],
+            grants: vec![
+                GenesisGrant {
+                    org: city_a.clone(),
+                    kind: Authority::Certificate,
+                    scope: CERT_TYPE.into(),
+                    region: "440300".into(),
+                },
+                GenesisGrant {
+                    org: province.clone(),
+                    kind: Authority::Seal,
+                    scope: String::new(),
+                    region: "440000".into(),
+                },
+            ],
+            validators: validators
+                .iter()
+                .zip(vorgs)
+                .map(|(v, o)| GenesisValidator {
+                    org: o.clone(),
+                    public_key: hexs(&v.verifying_key().to_bytes()),
+                    power: 1,
+                })
+                .collect(),
+        };
+        // The file round-trips through its JSON form.
+        let genesis = Genesis::from_json(&genesis.to_json()).unwrap();
+        let params = genesis.params().unwrap();
+        let chain = MemChain::new(&genesis).unwrap();
+        Fixture {
+            genesis,
+            params,
+            chain,
+            validators,
+            province,
+            city_a,
+            city_b,
+            district,
+            province_admin,
+            city_a_admin,
+            city_b_admin,
+            city_a_operator,
+            district_operator,
+            time: T0 + 1000,
+        }
+    }
+
+    pub fn body(&self, kind: Kind) -> RecordBody {
+        RecordBody {
+            chain_id: self.params.chain_id.clone(),
+            signed_at_ms: self.time,
+            kind: Some(kind),
+        }
+    }
+
+    pub fn record(&self, kind: Kind, signers: &[&SigningKey]) -> Record {
+        let s: Vec<(&SigningKey, &str)> = signers.iter().map(|k| (*k, "")).collect();
+        Record::create(&self.params, &self.body(kind), &s).unwrap()
+    }
+
+    /// Commit one block with these records, certified by validators 0..3.
+    pub fn commit(&mut self, records: &[Record]) -> Vec<Outcome> {
+        self.time += 2000;
+        let (header, outcomes) = self.chain.produce(records, self.time, 0).unwrap();
+        self.certify(&header, &[0, 1, 2]);
+        outcomes
+    }
+
+    pub fn certify(&mut self, header: &proto::Header, who: &[u32]) {
+        let signers: Vec<(u32, &SigningKey)> = who
+            .iter()
+            .map(|i| (*i, &self.validators[*i as usize]))
+            .collect();
+        let cert = sign_commit(self.params.suite, header, 0, &signers).unwrap();
+        self.chain.certify(header.height, cert).unwrap();
+    }
+
+    /// Commit one record and return its outcome's rejection, if any.
+    pub fn try_commit(&mut self, r: Record) -> Result<u64, Rejection> {
+        match self.commit(&[r]).pop().unwrap() {
+            Outcome::Committed { log_index } => Ok(log_index),
+            Outcome::Rejected(rej) => Err(rej),
+        }
+    }
+
+    pub fn issue(&self, no: &str, file: &[u8]) -> proto::IssueCertificate {
+        proto::IssueCertificate {
+            type_code: CERT_TYPE.into(),
+            cert_no: no.into(),
+            issuer: self.city_a.clone(),
+            holder_commitment: Suite::Sm.hash(b"salt||440305199001011234").0.to_vec(),
+            file_digest: self.params.suite.hash(file).0.to_vec(),
+            valid_from_ms: T0,
+            valid_until_ms: T0 + 365 * 24 * 3600 * 1000,
+            metadata_digest: Vec::new(),
+            region: "440305".into(),
+        }
+    }
+
+    pub fn issue_record(&self, no: &str, file: &[u8]) -> Record {
+        self.record(
+            Kind::IssueCertificate(self.issue(no, file)),
+            &[&self.city_a_operator],
+        )
+    }
+}
+
+/// A signing key's public key bytes.
+pub fn pk(k: &SigningKey) -> Vec<u8> {
+    k.verifying_key().to_bytes()
+}
+
+#[allow(dead_code)]
+pub fn sign_raw(k: &SigningKey, m: &[u8]) -> Vec<u8> {
+    k.sign(m).unwrap().to_bytes().to_vec()
+}
