@@ -4,7 +4,7 @@
 //! Every hashed or signed structure has a fixed binary layout with a context
 //! string, so it never depends on a serializer's choices.
 
-use yinzheng_crypto::{Digest, Signature, Suite, Verifier, VerifyingKey};
+use yinzheng_crypto::{Digest, SIGNATURE_LEN, Signature, Suite, Verifier, VerifyingKey};
 
 use crate::proto::{CommitCertificate, Header, StateCommitments, Validator, ValidatorSet};
 
@@ -37,12 +37,6 @@ pub enum CertError {
         /// Set size.
         size: usize,
     },
-    /// Indices not strictly increasing (a validator counted twice).
-    #[error("validator {index} signs twice or out of order")]
-    DuplicateValidator {
-        /// The index.
-        index: u32,
-    },
     /// A precommit signature that does not verify.
     #[error("signature of validator {index} does not verify: {reason}")]
     BadSignature {
@@ -58,6 +52,12 @@ pub enum CertError {
         signed: u64,
         /// Total power.
         total: u64,
+    },
+    /// A certificate or header whose fields are malformed.
+    #[error("malformed: {reason}")]
+    Malformed {
+        /// Why.
+        reason: String,
     },
     /// A validator set that cannot be used.
     #[error("invalid validator set: {reason}")]
@@ -78,25 +78,43 @@ fn digest_of(field: &'static str, b: &[u8]) -> Result<Digest, CertError> {
     Digest::from_slice(b).ok_or(CertError::DigestLength { field })
 }
 
+/// `H("yinzheng/v1/links" 0x00 ‖ prev_hash[32] ‖ state_digest[32])`: what a
+/// header commits to about the chain before it and the state after it. A
+/// compact bundle carries this one digest instead of the two.
+pub fn links_digest(suite: Suite, h: &Header) -> Result<Digest, CertError> {
+    if h.prev_hash.is_empty() && h.state_digest.is_empty() {
+        return digest_of("links_digest", &h.links_digest);
+    }
+    if !h.links_digest.is_empty() {
+        return Err(CertError::Malformed {
+            reason: "links_digest given with its parts".into(),
+        });
+    }
+    let mut b = Vec::with_capacity(96);
+    b.extend_from_slice(b"yinzheng/v1/links\0");
+    b.extend_from_slice(&digest_of("prev_hash", &h.prev_hash)?.0);
+    b.extend_from_slice(&digest_of("state_digest", &h.state_digest)?.0);
+    Ok(suite.hash(&b))
+}
+
 /// `"yinzheng/v1/header" 0x00 ‖ chain_id (u16 len) ‖ height u64 ‖ time_ms u64 ‖
-/// prev_hash[32] ‖ proposer u32 ‖ records_root[32] ‖ record_count u32 ‖ state_digest[32]`.
-pub fn header_bytes(h: &Header) -> Result<Vec<u8>, CertError> {
-    let mut b = Vec::with_capacity(180);
+/// proposer u32 ‖ records_root[32] ‖ record_count u32 ‖ links_digest[32]`.
+pub fn header_bytes(suite: Suite, h: &Header) -> Result<Vec<u8>, CertError> {
+    let mut b = Vec::with_capacity(160);
     b.extend_from_slice(b"yinzheng/v1/header\0");
     put_str(&mut b, h.chain_id.as_bytes());
     b.extend_from_slice(&h.height.to_be_bytes());
     b.extend_from_slice(&h.time_ms.to_be_bytes());
-    b.extend_from_slice(&digest_of("prev_hash", &h.prev_hash)?.0);
     b.extend_from_slice(&h.proposer.to_be_bytes());
     b.extend_from_slice(&digest_of("records_root", &h.records_root)?.0);
     b.extend_from_slice(&h.record_count.to_be_bytes());
-    b.extend_from_slice(&digest_of("state_digest", &h.state_digest)?.0);
+    b.extend_from_slice(&links_digest(suite, h)?.0);
     Ok(b)
 }
 
 /// The block hash: the suite hash of [`header_bytes`].
 pub fn block_hash(suite: Suite, h: &Header) -> Result<Digest, CertError> {
-    Ok(suite.hash(&header_bytes(h)?))
+    Ok(suite.hash(&header_bytes(suite, h)?))
 }
 
 /// `H("yinzheng/v1/state-commitments" 0x00 ‖ log_size u64 ‖ log_root ‖
@@ -199,46 +217,57 @@ impl TrustedValidators {
         self.total
     }
 
-    /// Check a commit certificate for `header`: same height and block hash,
-    /// strictly increasing known indices, valid precommit signatures, and
-    /// signed power strictly above two thirds of the total.
+    /// Check a commit certificate for `header`: same height and block hash
+    /// (either may be left empty, then taken from the header), signers known,
+    /// valid precommit signatures, and signed power strictly above two thirds.
     pub fn verify_commit(
         &self,
         header: &Header,
         cert: &CommitCertificate,
     ) -> Result<Digest, CertError> {
-        if cert.height != header.height {
+        if cert.height != 0 && cert.height != header.height {
             return Err(CertError::HeightMismatch {
                 cert_height: cert.height,
                 header_height: header.height,
             });
         }
         let hash = block_hash(self.suite, header)?;
-        if cert.block_hash != hash.0 {
+        if !cert.block_hash.is_empty() && cert.block_hash != hash.0 {
             return Err(CertError::HashMismatch);
+        }
+        let n = self.keys.len();
+        if cert.signers.len() > n.div_ceil(8) {
+            return Err(CertError::Malformed {
+                reason: "signer bitmap longer than the set".into(),
+            });
+        }
+        let indices: Vec<usize> = (0..cert.signers.len() * 8)
+            .filter(|i| cert.signers[i / 8] >> (i % 8) & 1 == 1)
+            .collect();
+        if cert.signatures.len() != indices.len() * SIGNATURE_LEN {
+            return Err(CertError::Malformed {
+                reason: format!(
+                    "{} signers but {} signature bytes",
+                    indices.len(),
+                    cert.signatures.len()
+                ),
+            });
         }
         let msg = precommit_bytes(&header.chain_id, header.height, cert.round, &hash);
         let mut signed = 0u64;
-        let mut last: Option<u32> = None;
-        for s in &cert.signatures {
-            let index = s.validator_index;
-            if last.is_some_and(|l| index <= l) {
-                return Err(CertError::DuplicateValidator { index });
-            }
-            last = Some(index);
-            let i = usize::try_from(index).unwrap_or(usize::MAX);
-            let (Some(key), Some(v)) = (self.keys.get(i), self.set.validators.get(i)) else {
-                return Err(CertError::UnknownValidator {
-                    index,
-                    size: self.keys.len(),
-                });
+        for (i, sig) in indices
+            .iter()
+            .zip(cert.signatures.chunks_exact(SIGNATURE_LEN))
+        {
+            let index = u32::try_from(*i).unwrap_or(u32::MAX);
+            let (Some(key), Some(v)) = (self.keys.get(*i), self.set.validators.get(*i)) else {
+                return Err(CertError::UnknownValidator { index, size: n });
             };
-            let sig = Signature::from_raw(self.suite, &s.signature).map_err(|e| {
-                CertError::BadSignature {
+            let sig =
+                Signature::from_raw(self.suite, sig).map_err(|e| CertError::BadSignature {
                     index,
                     reason: e.to_string(),
-                }
-            })?;
+                })?;
             key.verify(&msg, &sig)
                 .map_err(|e| CertError::BadSignature {
                     index,
@@ -255,4 +284,21 @@ impl TrustedValidators {
         }
         Ok(hash)
     }
+}
+
+/// Concatenate 32-byte digests (proof paths in bundles).
+pub fn pack_digests(d: &[Digest]) -> Vec<u8> {
+    d.iter().flat_map(|x| x.0).collect()
+}
+
+/// Split concatenated 32-byte digests; `None` if the length is not a multiple of 32.
+pub fn unpack_digests(b: &[u8]) -> Option<Vec<Digest>> {
+    if !b.len().is_multiple_of(Digest::LEN) {
+        return None;
+    }
+    Some(
+        b.chunks_exact(Digest::LEN)
+            .filter_map(Digest::from_slice)
+            .collect(),
+    )
 }

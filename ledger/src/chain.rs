@@ -10,7 +10,8 @@ use yinzheng_crypto::{Digest, Signer, SigningKey};
 use crate::LedgerError;
 use crate::apply::{BlockContext, Outcome, execute_block};
 use crate::block::{
-    TrustedValidators, block_hash, precommit_bytes, state_digest, validator_set_hash,
+    TrustedValidators, block_hash, links_digest, pack_digests, precommit_bytes, state_digest,
+    validator_set_hash,
 };
 use crate::genesis::{Genesis, GenesisError};
 use crate::merkle::{
@@ -18,9 +19,8 @@ use crate::merkle::{
 };
 use crate::params::ChainParams;
 use crate::proto::{
-    Bundle, Checkpoint, CommitCertificate, CommitSignature, Header, RecordState, SmtProof,
-    StateCommitments, StatusEntry, StatusEvidence, ValidatorSet, ValidatorSetChange,
-    ValidatorSetState,
+    Bundle, Checkpoint, CommitCertificate, Header, RecordState, SmtProof, StateCommitments,
+    StatusEntry, StatusEvidence, ValidatorSet, ValidatorSetChange, ValidatorSetState,
 };
 use crate::record::Record;
 use crate::state::{MemState, StateKey, StateView, get_typed};
@@ -195,6 +195,7 @@ impl MemChain {
             records_root: root_of_leaf_hashes(suite, &leaves).0.to_vec(),
             record_count: u32::try_from(records.len()).unwrap_or(u32::MAX),
             state_digest: state_digest(suite, &state).map_err(cert_err)?.0.to_vec(),
+            links_digest: Vec::new(),
         };
         self.blocks.push(MemBlock {
             header: header.clone(),
@@ -305,23 +306,22 @@ impl MemChain {
                 checkpoint: Some(self.checkpoint(latest)?),
                 state: Some(lb.state.clone()),
                 log_index: rs.log_index,
-                log_path: self
-                    .log
-                    .inclusion_proof(rs.log_index, lb.state.log_size)?
-                    .into_iter()
-                    .map(|d| d.0.to_vec())
-                    .collect(),
+                log_path: pack_digests(&self.log.inclusion_proof(rs.log_index, lb.state.log_size)?),
                 entries,
             })
         } else {
             None
         };
+        let mut anchor = self.checkpoint(rs.height)?;
+        if !with_status {
+            compact_checkpoint(suite, &mut anchor)?;
+        }
         Ok(Bundle {
             version: BUNDLE_VERSION,
             record: record_bytes,
-            anchor: Some(self.checkpoint(rs.height)?),
+            anchor: Some(anchor),
             record_index: u32::try_from(index).unwrap_or(u32::MAX),
-            records_path: path.into_iter().map(|d| d.0.to_vec()).collect(),
+            records_path: pack_digests(&path),
             status,
             validator_changes: self.validator_changes(status_height)?,
         })
@@ -338,12 +338,35 @@ impl MemChain {
             role,
             value: self.state.get(key)?.unwrap_or_default(),
             proof: Some(SmtProof {
-                siblings: proof.siblings.iter().map(|d| d.0.to_vec()).collect(),
+                siblings: pack_digests(&proof.siblings),
                 leaf_key,
                 leaf_value_hash,
             }),
         })
     }
+}
+
+/// Leave out of a checkpoint what a verifier recomputes: the chain id (from
+/// genesis), the records root (from the record and its path), the certificate's
+/// height and block hash (from the header); and carry `links_digest` in place
+/// of `prev_hash` and `state_digest`.
+fn compact_checkpoint(
+    suite: yinzheng_crypto::Suite,
+    cp: &mut Checkpoint,
+) -> Result<(), LedgerError> {
+    if let Some(h) = cp.header.as_mut() {
+        let links = links_digest(suite, h).map_err(cert_err)?;
+        h.links_digest = links.0.to_vec();
+        h.prev_hash.clear();
+        h.state_digest.clear();
+        h.chain_id.clear();
+        h.records_root.clear();
+    }
+    if let Some(c) = cp.certificate.as_mut() {
+        c.height = 0;
+        c.block_hash.clear();
+    }
+    Ok(())
 }
 
 fn cert_err(e: crate::block::CertError) -> LedgerError {
@@ -366,17 +389,20 @@ pub fn sign_commit(
     let msg = precommit_bytes(&header.chain_id, header.height, round, &hash);
     let mut sorted: Vec<&(u32, &SigningKey)> = signers.iter().collect();
     sorted.sort_by_key(|(i, _)| *i);
-    let mut signatures = Vec::with_capacity(sorted.len());
+    sorted.dedup_by_key(|(i, _)| *i);
+    let max = sorted.last().map_or(0, |(i, _)| *i as usize);
+    let mut bitmap = vec![0u8; max / 8 + 1];
+    let mut signatures = Vec::with_capacity(sorted.len() * 64);
     for (i, k) in sorted {
-        signatures.push(CommitSignature {
-            validator_index: *i,
-            signature: k.sign(&msg)?.to_bytes().to_vec(),
-        });
+        let i = *i as usize;
+        bitmap[i / 8] |= 1 << (i % 8);
+        signatures.extend_from_slice(&k.sign(&msg)?.to_bytes());
     }
     Ok(CommitCertificate {
         height: header.height,
         round,
         block_hash: hash.0.to_vec(),
+        signers: bitmap,
         signatures,
     })
 }

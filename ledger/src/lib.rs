@@ -23,8 +23,8 @@ mod verify;
 
 pub use apply::{ApplyError, BlockContext, Outcome, apply, execute_block};
 pub use block::{
-    CertError, TrustedValidators, block_hash, header_bytes, precommit_bytes, state_digest,
-    validator_set_hash,
+    CertError, TrustedValidators, block_hash, header_bytes, links_digest, pack_digests,
+    precommit_bytes, state_digest, unpack_digests, validator_set_hash,
 };
 pub use chain::{BUNDLE_VERSION, MemBlock, MemChain, bundle_size, sign_commit};
 pub use error::LedgerError;

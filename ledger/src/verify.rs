@@ -9,9 +9,13 @@ use std::sync::RwLock;
 use prost::Message;
 use yinzheng_crypto::{Digest, Suite};
 
-use crate::block::{TrustedValidators, header_bytes, state_digest, validator_set_hash};
+use crate::block::{
+    TrustedValidators, header_bytes, state_digest, unpack_digests, validator_set_hash,
+};
 use crate::genesis::{Genesis, GenesisError};
-use crate::merkle::{SmtProof as MapProof, SmtTerminal, leaf_hash, verify_inclusion};
+use crate::merkle::{
+    SmtProof as MapProof, SmtTerminal, leaf_hash, root_from_inclusion, verify_inclusion,
+};
 use crate::params::ChainParams;
 use crate::proto::{
     Bundle, CertificateState, Checkpoint, Header, KeyState, RevocationReason, SealState,
@@ -42,8 +46,14 @@ fn digest(step: Step, what: &str, b: &[u8]) -> R<Digest> {
         .ok_or_else(|| VerifyError::new(step, "MALFORMED", format!("{what} is not 32 bytes")))
 }
 
-fn digests(step: Step, what: &str, v: &[Vec<u8>]) -> R<Vec<Digest>> {
-    v.iter().map(|b| digest(step, what, b)).collect()
+fn digests(step: Step, what: &str, v: &[u8]) -> R<Vec<Digest>> {
+    unpack_digests(v).ok_or_else(|| {
+        VerifyError::new(
+            step,
+            "MALFORMED",
+            format!("{what} is not a sequence of 32-byte hashes"),
+        )
+    })
 }
 
 struct Parts<'a> {
@@ -133,7 +143,7 @@ impl BundleVerifier {
                 "checkpoint has no certificate",
             );
         };
-        let hb = header_bytes(p.header)
+        let hb = header_bytes(suite, p.header)
             .map_err(|e| VerifyError::new(Step::CommitCertificate, "MALFORMED", e.to_string()))?;
         let key = suite.hash_parts(&[&set.hash().0, &hb, &cert.encode_to_vec()]);
         if self.verified.read().is_ok_and(|c| c.contains(&key)) {
@@ -157,7 +167,31 @@ impl BundleVerifier {
                 format!("bundle version {} is not supported", b.version),
             );
         }
-        let anchor = parts(Step::Decode, b.anchor.as_ref(), "anchor checkpoint")?;
+        // A compact anchor leaves out what the verifier recomputes (spec §5.2).
+        let mut anchor_cp = b.anchor.clone().unwrap_or_default();
+        let leaf = leaf_hash(suite, &b.record);
+        let path = digests(Step::Inclusion, "records path", &b.records_path)?;
+        if let Some(h) = anchor_cp.header.as_mut() {
+            if h.chain_id.is_empty() {
+                h.chain_id = self.params.chain_id.clone();
+            }
+            if h.records_root.is_empty() {
+                let root = root_from_inclusion(
+                    suite,
+                    &leaf,
+                    u64::from(b.record_index),
+                    u64::from(h.record_count),
+                    &path,
+                )
+                .map_err(|e| VerifyError::new(Step::Inclusion, "INCLUSION_PROOF", e.to_string()))?;
+                h.records_root = root.0.to_vec();
+            }
+        }
+        let anchor = parts(
+            Step::Decode,
+            b.anchor.as_ref().map(|_| &anchor_cp),
+            "anchor checkpoint",
+        )?;
         let status_cp = match &b.status {
             Some(s) => Some(parts(
                 Step::Decode,
@@ -223,9 +257,7 @@ impl BundleVerifier {
         }
 
         // 3. The record's inclusion: in its block, and in the status checkpoint's log.
-        let leaf = leaf_hash(suite, &b.record);
         let root = digest(Step::Inclusion, "records_root", &anchor.header.records_root)?;
-        let path = digests(Step::Inclusion, "records path", &b.records_path)?;
         verify_inclusion(
             suite,
             &leaf,

@@ -133,12 +133,19 @@ fn stamps_and_deliveries_verify_against_their_documents() {
     }
 }
 
+fn cert(b: &mut Bundle) -> &mut proto::CommitCertificate {
+    b.anchor.as_mut().unwrap().certificate.as_mut().unwrap()
+}
+
 /// Damage a full bundle in many ways; each must fail at its own step.
 #[test]
 fn each_step_fails_where_the_bundle_is_damaged() {
     let mut f = Fixture::new();
-    let id = issued(&mut f, "NO-1", b"pdf");
-    f.try_commit(f.issue_record("NO-2", b"pdf2")).unwrap();
+    // Two records in one block, so the records path is not empty.
+    let first = f.issue_record("NO-1", b"pdf");
+    let id = first.id();
+    f.commit(&[first, f.issue_record("NO-2", b"pdf2")]);
+    f.try_commit(f.issue_record("NO-3", b"pdf3")).unwrap();
     let good = f.chain.bundle(&id, true).unwrap();
     let v = verifier(&f);
     assert_eq!(v.verify(&good, Some(b"pdf")).status, VerdictStatus::Valid);
@@ -152,39 +159,31 @@ fn each_step_fails_where_the_bundle_is_damaged() {
         ),
         (
             "a precommit signature flipped",
-            Box::new(|b| {
-                b.anchor
-                    .as_mut()
-                    .unwrap()
-                    .certificate
-                    .as_mut()
-                    .unwrap()
-                    .signatures[0]
-                    .signature[5] ^= 1
-            }),
+            Box::new(|b| cert(b).signatures[5] ^= 1),
             Step::CommitCertificate,
         ),
         (
             "only two of four validators",
             Box::new(|b| {
-                b.anchor
-                    .as_mut()
-                    .unwrap()
-                    .certificate
-                    .as_mut()
-                    .unwrap()
-                    .signatures
-                    .truncate(2);
+                let c = cert(b);
+                c.signers = vec![0b0011];
+                c.signatures.truncate(128);
             }),
             Step::CommitCertificate,
         ),
         (
-            "a validator counted twice",
+            "a signer outside the set",
             Box::new(|b| {
-                let c = b.anchor.as_mut().unwrap().certificate.as_mut().unwrap();
-                let s = c.signatures[0].clone();
-                c.signatures.insert(1, s);
+                let c = cert(b);
+                c.signers[0] |= 0x80;
+                let first = c.signatures[..64].to_vec();
+                c.signatures.extend(first);
             }),
+            Step::CommitCertificate,
+        ),
+        (
+            "a signature missing for a signer",
+            Box::new(|b| cert(b).signatures.truncate(128)),
             Step::CommitCertificate,
         ),
         (
@@ -205,7 +204,7 @@ fn each_step_fails_where_the_bundle_is_damaged() {
         ),
         (
             "records path flipped",
-            Box::new(|b| b.records_path.push(vec![0; 32])),
+            Box::new(|b| b.records_path.extend([0; 32])),
             Step::Inclusion,
         ),
         (
@@ -215,7 +214,7 @@ fn each_step_fails_where_the_bundle_is_damaged() {
         ),
         (
             "log path flipped",
-            Box::new(|b| b.status.as_mut().unwrap().log_path[0][3] ^= 1),
+            Box::new(|b| b.status.as_mut().unwrap().log_path[3] ^= 1),
             Step::Inclusion,
         ),
         (
@@ -247,7 +246,7 @@ fn each_step_fails_where_the_bundle_is_damaged() {
                     .proof
                     .as_mut()
                     .unwrap()
-                    .siblings[0][0] ^= 1
+                    .siblings[0] ^= 1
             }),
             Step::Status,
         ),
@@ -272,6 +271,25 @@ fn each_step_fails_where_the_bundle_is_damaged() {
     let n = b.record.len();
     b.record[n - 1] ^= 1;
     assert_eq!(v.verify(&b, None).error.unwrap().step, Step::Inclusion);
+    // In a compact bundle the records root is computed, not carried: a changed
+    // record or path yields another block hash, which no quorum signed (step 2).
+    let compact = f.chain.bundle(&id, false).unwrap();
+    assert_eq!(
+        v.verify(&compact, Some(b"pdf")).status,
+        VerdictStatus::Valid
+    );
+    let mut b = compact.clone();
+    b.record[n - 1] ^= 1;
+    assert_eq!(
+        v.verify(&b, None).error.unwrap().step,
+        Step::CommitCertificate
+    );
+    let mut b = compact.clone();
+    b.records_path[0] ^= 1;
+    assert_eq!(
+        v.verify(&b, None).error.unwrap().step,
+        Step::CommitCertificate
+    );
 }
 
 #[test]
@@ -384,5 +402,43 @@ fn compact_bundle_size_for_seven_validators_and_1000_records_per_block() {
     let v = BundleVerifier::new(&f.genesis).unwrap();
     assert_eq!(v.verify(&b, Some(b"f")).status, VerdictStatus::Valid);
     println!("compact bundle: {size} bytes (record {} B)", b.record.len());
-    assert!(size < 1400, "{size}");
+    // Structure (header, 5 signatures, a 10-hash path, framing) is about 710
+    // bytes; the rest is the record itself (docs/benchmarks.md).
+    assert!(size <= 1100, "{size}");
+}
+
+#[test]
+#[ignore = "diagnostic: prints the parts of a compact bundle"]
+fn compact_bundle_breakdown() {
+    let mut f = Fixture::new();
+    let records: Vec<_> = (0..1000)
+        .map(|i| f.issue_record(&format!("BIG-{i:04}"), b"f"))
+        .collect();
+    f.time += 2000;
+    let (header, _) = f.chain.produce(&records, f.time, 0).unwrap();
+    f.certify(&header, &[0, 1, 2]);
+    let b = f.chain.bundle(&records[500].id(), false).unwrap();
+    let a = b.anchor.as_ref().unwrap();
+    let env = proto::Envelope::decode(b.record.as_slice()).unwrap();
+    let body = proto::RecordBody::decode(env.body.as_slice()).unwrap();
+    println!("total {}", b.encoded_len());
+    println!(
+        "record {} (body {}, sig entries {})",
+        b.record.len(),
+        env.body.len(),
+        env.signatures[0].encoded_len()
+    );
+    println!(
+        "body kind {}",
+        body.kind
+            .as_ref()
+            .map(|k| match k {
+                Kind::IssueCertificate(c) => c.encoded_len(),
+                _ => 0,
+            })
+            .unwrap()
+    );
+    println!("header {}", a.header.as_ref().unwrap().encoded_len());
+    println!("cert {}", a.certificate.as_ref().unwrap().encoded_len());
+    println!("path {}", b.records_path.len());
 }
