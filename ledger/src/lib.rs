@@ -1,6 +1,26 @@
 //! The pure core of Yinzheng: records, commitments, proof bundles and the
 //! offline verifier. No I/O, no async runtime, no storage engine: the node runs
 //! this code, and so do the `yinzheng` command and the citizen's browser.
+//!
+//! * [`Record::decode`] runs every stateless check of a record (canonical
+//!   encoding, chain, fields, signatures); [`apply`] / [`execute_block`] run the
+//!   rules against state (`docs/spec/records.md`).
+//! * [`merkle`] holds the RFC 9162 log and the status map.
+//! * [`MemChain`] produces blocks and bundles in memory; [`BundleVerifier`]
+//!   checks a bundle offline against a genesis file (`docs/spec/bundle.md`).
+//!
+//! ```
+//! use yinzheng_ledger::{BundleVerifier, VerdictStatus, genesis::Genesis};
+//!
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/");
+//! let genesis = Genesis::from_json(&std::fs::read_to_string(format!("{dir}genesis.json")).unwrap())?;
+//! let verifier = BundleVerifier::new(&genesis)?;
+//! let bundle = std::fs::read(format!("{dir}valid-compact.bundle")).unwrap();
+//! let file = std::fs::read(format!("{dir}certificate-NO-1.txt")).unwrap();
+//! let verdict = verifier.verify_bytes(&bundle, Some(&file));
+//! assert_eq!(verdict.status, VerdictStatus::Valid);
+//! # Ok::<(), yinzheng_ledger::genesis::GenesisError>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]

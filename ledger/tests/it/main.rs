@@ -9,3 +9,4 @@ mod fixture;
 mod log;
 mod records;
 mod status_map;
+mod vectors;

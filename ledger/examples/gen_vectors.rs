@@ -1,0 +1,124 @@
+//! Writes the committed bundle test vectors to `tests/vectors/` (run from the
+//! repository root: `cargo run -p yinzheng-ledger --example gen_vectors`).
+//!
+//! Keys and SM2 nonces are random, so each run writes new bytes; the files in
+//! the repository are one such run, and `ledger/tests/it/vectors.rs` checks
+//! that every one of them still gives its recorded verdict.
+
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
+#[path = "../tests/it/fixture.rs"]
+#[allow(dead_code)]
+mod fixture;
+
+use prost::Message;
+use yinzheng_ledger::crypto::{SigningKey, Suite};
+use yinzheng_ledger::proto::{self, record_body::Kind};
+
+fn main() {
+    let dir = std::path::Path::new("tests/vectors");
+    std::fs::create_dir_all(dir).unwrap();
+    let mut f = fixture::Fixture::new();
+    let cert_file = "电子营业执照 NO-1 (sample certificate file)\n".as_bytes();
+    let a = f.issue_record("NO-1", cert_file);
+    let b = f.issue_record("NO-2", b"NO-2 v1");
+    f.commit(&[a.clone(), b.clone()]);
+    let revoke = f.record(
+        Kind::RevokeCertificate(proto::RevokeCertificate {
+            type_code: fixture::CERT_TYPE.into(),
+            cert_no: "NO-2".into(),
+            reason: proto::RevocationReason::IssuedInError as i32,
+        }),
+        &[&f.city_a_operator],
+    );
+    let c = f.issue_record("NO-3", b"NO-3 v1");
+    f.commit(&[revoke, c.clone()]);
+    let sup = f.record(
+        Kind::SupersedeCertificate(proto::SupersedeCertificate {
+            type_code: fixture::CERT_TYPE.into(),
+            old_cert_no: "NO-3".into(),
+            replacement: Some(f.issue("NO-3b", b"NO-3 v2")),
+        }),
+        &[&f.city_a_operator],
+    );
+    let seal_key = SigningKey::generate(Suite::Sm).unwrap();
+    let seal = f.record(
+        Kind::RegisterSeal(proto::RegisterSeal {
+            seal_id: "4403050001234".into(),
+            owner: f.district.clone(),
+            seal_type: 1,
+            name: "深圳市南山区政务服务中心公章".into(),
+            image_digest: f.params.suite.hash(b"seal image").0.to_vec(),
+            seal_public_key: fixture::pk(&seal_key),
+            valid_from_ms: 0,
+            valid_until_ms: 0,
+        }),
+        &[&f.province_admin],
+    );
+    f.commit(&[sup, seal]);
+    let contract = "合同文本 (sample stamped document)\n".as_bytes();
+    let stamp = f.record(
+        Kind::Stamp(proto::Stamp {
+            seal_id: "4403050001234".into(),
+            document_digest: f.params.suite.hash(contract).0.to_vec(),
+        }),
+        &[&seal_key],
+    );
+    f.commit(std::slice::from_ref(&stamp));
+
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
+    write("genesis.json", f.genesis.to_json().as_bytes());
+    write("certificate-NO-1.txt", cert_file);
+    write("contract.txt", contract);
+    let full = f.chain.bundle(&a.id(), true).unwrap();
+    let compact = f.chain.bundle(&a.id(), false).unwrap();
+    write("valid-full.bundle", &full.encode_to_vec());
+    write("valid-compact.bundle", &compact.encode_to_vec());
+    write(
+        "revoked-full.bundle",
+        &f.chain.bundle(&b.id(), true).unwrap().encode_to_vec(),
+    );
+    write(
+        "superseded-full.bundle",
+        &f.chain.bundle(&c.id(), true).unwrap().encode_to_vec(),
+    );
+    write(
+        "stamp-compact.bundle",
+        &f.chain.bundle(&stamp.id(), false).unwrap().encode_to_vec(),
+    );
+    write(
+        "stamp-full.bundle",
+        &f.chain.bundle(&stamp.id(), true).unwrap().encode_to_vec(),
+    );
+
+    // Invalid ones, each damaged at one place.
+    let mut x = full.clone();
+    x.anchor
+        .as_mut()
+        .unwrap()
+        .certificate
+        .as_mut()
+        .unwrap()
+        .signatures[7] ^= 1;
+    write("invalid-step2-signature.bundle", &x.encode_to_vec());
+    let mut x = full.clone();
+    let n = x.record.len();
+    x.record[n - 1] ^= 1;
+    write("invalid-step3-record.bundle", &x.encode_to_vec());
+    let mut x = full.clone();
+    let e = &mut x.status.as_mut().unwrap().entries[0];
+    let n = e.value.len();
+    e.value[n - 1] ^= 1;
+    write("invalid-step5-status.bundle", &x.encode_to_vec());
+    let bytes = compact.encode_to_vec();
+    write("invalid-step0-truncated.bundle", &bytes[..bytes.len() / 2]);
+    write(
+        "invalid-step0-garbage.bundle",
+        b"%PDF-1.7 this is not a bundle",
+    );
+
+    // The same consortium layout with other keys: nothing verifies under it.
+    let other = fixture::Fixture::new();
+    write("other-genesis.json", other.genesis.to_json().as_bytes());
+    println!("wrote vectors to {}", dir.display());
+}
