@@ -18,8 +18,20 @@ fn sm2(c: &mut Criterion) {
     let mut g = c.benchmark_group("sm2");
     g.throughput(Throughput::Elements(1));
     g.bench_function("sign", |b| b.iter(|| sk.sign(black_box(&msg)).unwrap()));
+    yinzheng_crypto::warm_up();
     g.bench_function("verify_cached_za", |b| {
         b.iter(|| vk.verify(black_box(&msg), black_box(&sig)).unwrap())
+    });
+    // The plain `sm2` crate path (constant-time, complete formulas), same key.
+    let VerifyingKey::Sm2(plain) = &vk else {
+        unreachable!()
+    };
+    g.bench_function("verify_reference_sm2_crate", |b| {
+        b.iter(|| {
+            plain
+                .verify_reference(black_box(&msg), black_box(&sig))
+                .unwrap()
+        })
     });
     // Decoding the key and computing Z_A on every verify, as a naive caller would.
     g.bench_function("verify_uncached", |b| {

@@ -40,6 +40,7 @@ mod keyfile;
 mod keys;
 mod signature;
 mod sm2;
+mod sm2_fast;
 mod suite;
 
 pub use batch::{BatchItem, verify_all, verify_batch};
@@ -50,6 +51,12 @@ pub use keys::{Signer, SigningKey, Verifier, VerifyingKey};
 pub use signature::{SIGNATURE_LEN, Signature, SignatureForm};
 pub use sm2::{DEFAULT_DISTID, SM2_PUBLIC_KEY_LEN, Sm2SigningKey, Sm2VerifyingKey, z_a};
 pub use suite::{Digest, Hasher, Suite, UnknownSuite};
+
+/// Build the fixed-base table of the fast SM2 verifier now rather than on the
+/// first verification (a few milliseconds; call it at start-up).
+pub fn warm_up() {
+    sm2_fast::warm_up();
+}
 
 /// Re-exported for the GM/T annex vectors, which fix the signing nonce `k`.
 #[doc(hidden)]

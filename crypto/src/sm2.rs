@@ -9,6 +9,7 @@
 //!   `SecretKey`, which is zeroized on drop.
 
 use core::fmt;
+use std::sync::{Arc, OnceLock};
 
 use sm2::elliptic_curve::Group as _;
 use sm2::elliptic_curve::ff::PrimeField;
@@ -20,6 +21,7 @@ use sm3::Digest as _;
 use zeroize::Zeroizing;
 
 use crate::signature::Signature;
+use crate::sm2_fast::KeyTable;
 use crate::{CryptoError, Digest, Suite};
 
 /// The GM/T 0009 default distinguishing ID, used unless a key declares another.
@@ -31,8 +33,10 @@ pub const SM2_PUBLIC_KEY_LEN: usize = 65;
 /// The curve coefficients and base point as they enter `Z_A` (GM/T 0003.5 §3).
 const CURVE_A: [u8; 32] = hex32("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC");
 const CURVE_B: [u8; 32] = hex32("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93");
-const GX: [u8; 32] = hex32("32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7");
-const GY: [u8; 32] = hex32("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
+pub(crate) const GX: [u8; 32] =
+    hex32("32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7");
+pub(crate) const GY: [u8; 32] =
+    hex32("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
 
 const fn hex32(s: &str) -> [u8; 32] {
     let b = s.as_bytes();
@@ -112,6 +116,8 @@ pub struct Sm2VerifyingKey {
     inner: sm2::dsa::VerifyingKey,
     bytes: [u8; SM2_PUBLIC_KEY_LEN],
     z: Digest,
+    /// Odd multiples of the point for the fast path, built on first use.
+    table: OnceLock<Option<Arc<KeyTable>>>,
 }
 
 impl Sm2VerifyingKey {
@@ -131,7 +137,12 @@ impl Sm2VerifyingKey {
         let z = z_a(distid.as_bytes(), &bytes)?;
         let inner = sm2::dsa::VerifyingKey::new(distid, pk)
             .map_err(|_| CryptoError::DistIdTooLong { len: distid.len() })?;
-        Ok(Sm2VerifyingKey { inner, bytes, z })
+        Ok(Sm2VerifyingKey {
+            inner,
+            bytes,
+            z,
+            table: OnceLock::new(),
+        })
     }
 
     /// The 65-byte uncompressed public key `04‖X‖Y`.
@@ -162,8 +173,34 @@ impl Sm2VerifyingKey {
         self.verify_digest(&e, sig)
     }
 
-    /// Verify against an already computed `e` (steps B4 onward).
+    /// Verify against an already computed `e` (steps B4 onward), on the fast
+    /// variable-time path (`sm2_fast`).
     pub fn verify_digest(&self, e: &Digest, sig: &Signature) -> Result<(), CryptoError> {
+        if sig.suite() != Suite::Sm {
+            return Err(CryptoError::SuiteMismatch {
+                key: Suite::Sm,
+                signature: sig.suite(),
+            });
+        }
+        let table = self
+            .table
+            .get_or_init(|| crate::sm2_fast::key_table(&self.bytes).map(Arc::new));
+        match table {
+            Some(t) if crate::sm2_fast::verify_prehash(t, &e.0, sig.as_bytes()) => Ok(()),
+            Some(_) => Err(CryptoError::SignatureMismatch),
+            // Unreachable for a key that decoded; fall back to the reference path.
+            None => self.verify_digest_reference(e, sig),
+        }
+    }
+
+    /// Verify on the reference path of the `sm2` crate (constant-time
+    /// arithmetic, complete formulas). For differential testing and benchmarks.
+    #[doc(hidden)]
+    pub fn verify_reference(&self, msg: &[u8], sig: &Signature) -> Result<(), CryptoError> {
+        self.verify_digest_reference(&self.message_digest(msg), sig)
+    }
+
+    fn verify_digest_reference(&self, e: &Digest, sig: &Signature) -> Result<(), CryptoError> {
         use sm2::dsa::signature::hazmat::PrehashVerifier;
         if sig.suite() != Suite::Sm {
             return Err(CryptoError::SuiteMismatch {

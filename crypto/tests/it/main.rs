@@ -5,6 +5,7 @@
 #![allow(clippy::cast_possible_truncation)]
 
 mod batch;
+mod fast_verify;
 mod keyfiles;
 mod negative;
 mod openssl;

@@ -1,0 +1,223 @@
+//! The fast SM2 verification path against the reference (`sm2` crate) path and
+//! against OpenSSL: identical accept/reject on valid and corrupted inputs.
+//!
+//! The quick tests run with the suite; the bulk run (100,000 valid and 100,000
+//! corrupted signatures by default, `YZ_DIFF_N` to change) is `#[ignore]`d and
+//! run by `.ci/run` explicitly.
+
+use rayon::prelude::*;
+use sm2::elliptic_curve::ff::PrimeField as _;
+use yinzheng_crypto::{
+    Signature, Signer, SigningKey, Sm2NonZeroScalar, Sm2SigningKey, Sm2VerifyingKey, Suite,
+    VerifyingKey,
+};
+
+const N_HEX: &str = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123";
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+fn sm2_parts(k: &SigningKey) -> (Sm2SigningKey, Sm2VerifyingKey) {
+    match (k, k.verifying_key()) {
+        (SigningKey::Sm2(s), VerifyingKey::Sm2(v)) => (s.clone(), v),
+        _ => unreachable!("SM2 key"),
+    }
+}
+
+/// One comparison: both paths must agree. Returns whether it verified.
+fn agree(vk: &Sm2VerifyingKey, msg: &[u8], raw: &[u8; 64]) -> bool {
+    // Structural checks (r, s in [1, n−1]) are shared; past them, compare paths.
+    let Ok(sig) = Signature::from_raw(Suite::Sm, raw) else {
+        return false;
+    };
+    let fast = vk.verify(msg, &sig).is_ok();
+    let reference = vk.verify_reference(msg, &sig).is_ok();
+    assert_eq!(
+        fast, reference,
+        "paths disagree: key {vk:?} msg {msg:02x?} sig {raw:02x?}"
+    );
+    fast
+}
+
+/// Valid signatures, then one corruption of each, cycling through the kinds.
+fn differential(count: usize, seed: u64) -> (usize, usize) {
+    let keys: Vec<(Sm2SigningKey, Sm2VerifyingKey)> = (0..64)
+        .map(|_| sm2_parts(&SigningKey::generate(Suite::Sm).unwrap()))
+        .collect();
+    let results: Vec<(bool, bool)> = (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = Rng(seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+            let (sk, vk) = &keys[i % keys.len()];
+            let len = 1 + (rng.next() % 200) as usize;
+            let msg = rng.bytes(len);
+            let sig = sk.sign(&msg).unwrap().to_bytes();
+            let valid = agree(vk, &msg, &sig);
+            let mut bad = sig;
+            let mut m2 = msg.clone();
+            let mut key = vk.clone();
+            match i % 6 {
+                0 => bad[(rng.next() % 32) as usize] ^= 1 << (rng.next() % 8), // r
+                1 => bad[32 + (rng.next() % 32) as usize] ^= 1 << (rng.next() % 8), // s
+                2 => {
+                    let j = (rng.next() as usize) % m2.len();
+                    m2[j] ^= 1 << (rng.next() % 8);
+                }
+                3 => key = keys[(i + 1) % keys.len()].1.clone(), // another key
+                4 => {
+                    bad = {
+                        // Random (r, s) in range.
+                        let mut b = [0u8; 64];
+                        b.copy_from_slice(&rng.bytes(64));
+                        b[0] &= 0x7f;
+                        b[32] &= 0x7f;
+                        b
+                    }
+                }
+                _ => {
+                    // r and s exchanged.
+                    let (r, s) = bad.split_at_mut(32);
+                    r.swap_with_slice(s);
+                }
+            }
+            let corrupted = agree(&key, &m2, &bad);
+            (valid, corrupted)
+        })
+        .collect();
+    let valid = results.iter().filter(|r| r.0).count();
+    let accepted_bad = results.iter().filter(|r| r.1).count();
+    (valid, accepted_bad)
+}
+
+#[test]
+fn fast_matches_reference_quick() {
+    let (valid, bad) = differential(3_000, 0x5eed);
+    assert_eq!(valid, 3_000);
+    assert_eq!(bad, 0);
+}
+
+#[test]
+#[ignore = "bulk differential run (about a minute on 2 cores); .ci/run runs it"]
+fn fast_matches_reference_bulk() {
+    let n: usize = std::env::var("YZ_DIFF_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let (valid, bad) = differential(n, 0xdecaf);
+    println!("{n} valid signatures accepted by both paths: {valid}; {n} corrupted accepted: {bad}");
+    assert_eq!(valid, n);
+    assert_eq!(bad, 0);
+}
+
+fn scalar(hex: &str) -> Sm2NonZeroScalar {
+    let b: [u8; 32] = hex::decode(format!("{hex:0>64}"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    Option::<Sm2NonZeroScalar>::from(Sm2NonZeroScalar::from_repr(b.into())).unwrap()
+}
+
+#[test]
+fn edge_scalars_and_the_point_at_infinity() {
+    let (sk, vk) = sm2_parts(&SigningKey::generate(Suite::Sm).unwrap());
+    let msg = b"edge cases";
+    let n_minus_1 = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54122";
+    let mut rng = Rng(42);
+    for (r, s) in [
+        ("1", "1"),
+        ("1", n_minus_1),
+        (n_minus_1, "1"),
+        (n_minus_1, n_minus_1),
+    ] {
+        let mut raw = [0u8; 64];
+        raw[..32].copy_from_slice(&scalar(r).to_repr());
+        raw[32..].copy_from_slice(&scalar(s).to_repr());
+        assert!(!agree(&vk, msg, &raw));
+    }
+    // t = r + s = n: refused at B5 by both.
+    let r = scalar(&hex::encode(rng.bytes(31)));
+    let s = -*r;
+    let mut raw = [0u8; 64];
+    raw[..32].copy_from_slice(&r.to_repr());
+    raw[32..].copy_from_slice(&s.to_repr());
+    assert!(!agree(&vk, msg, &raw));
+    // [s]G + [t]P = O: with P = dG this is s + (r + s)·d = 0, s = −r·d/(1 + d).
+    let d = scalar(&hex::encode(*sk.to_bytes()));
+    let one = scalar("1");
+    let inv = Option::<sm2::Scalar>::from((*d + *one).invert()).unwrap();
+    let s_inf = -(*r * *d * inv);
+    let mut raw = [0u8; 64];
+    raw[..32].copy_from_slice(&r.to_repr());
+    raw[32..].copy_from_slice(&s_inf.to_repr());
+    assert!(!agree(&vk, msg, &raw));
+    // r, s at or above n are refused when decoded, before either path.
+    let mut raw = [0u8; 64];
+    raw[..32].copy_from_slice(&hex::decode(N_HEX).unwrap());
+    raw[63] = 1;
+    assert!(Signature::from_raw(Suite::Sm, &raw).is_err());
+    // Points off the curve never become keys.
+    let mut pk = vk.to_bytes();
+    pk[64] ^= 1;
+    assert!(Sm2VerifyingKey::from_sec1(&pk).is_err());
+}
+
+#[test]
+fn fast_path_agrees_with_openssl_sample() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sk = SigningKey::generate(Suite::Sm).unwrap();
+    let vk = sk.verifying_key();
+    std::fs::write(d.join("pk.pem"), vk.to_spki_pem().unwrap()).unwrap();
+    let mut rng = Rng(7);
+    let mut checked = 0;
+    for i in 0..120 {
+        let msg = rng.bytes(1 + i);
+        let mut sig = sk.sign(&msg).unwrap().to_bytes();
+        if i % 2 == 1 {
+            sig[(rng.next() % 64) as usize] ^= 1 << (rng.next() % 8);
+        }
+        let Ok(s) = Signature::from_raw(Suite::Sm, &sig) else {
+            continue;
+        };
+        let ours = yinzheng_crypto::Verifier::verify(&vk, &msg, &s).is_ok();
+        std::fs::write(d.join("m.bin"), &msg).unwrap();
+        std::fs::write(d.join("s.der"), s.to_der().unwrap()).unwrap();
+        let status = Command::new("openssl")
+            .args([
+                "pkeyutl",
+                "-verify",
+                "-pubin",
+                "-inkey",
+                "pk.pem",
+                "-rawin",
+                "-in",
+                "m.bin",
+                "-sigfile",
+                "s.der",
+                "-digest",
+                "sm3",
+                "-pkeyopt",
+                "distid:1234567812345678",
+            ])
+            .current_dir(d)
+            .output()
+            .expect("openssl must be installed")
+            .status;
+        assert_eq!(ours, status.success(), "case {i}");
+        assert_eq!(ours, i % 2 == 0, "case {i}");
+        checked += 1;
+    }
+    assert!(checked >= 110);
+}
