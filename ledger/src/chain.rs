@@ -346,6 +346,30 @@ impl MemChain {
     }
 }
 
+/// Turn a bundle into its compact form (`docs/spec/bundle.md` §5.2): no status
+/// evidence, no validator changes after the anchor, and a compact anchor.
+pub fn make_compact(suite: yinzheng_crypto::Suite, bundle: &Bundle) -> Result<Bundle, LedgerError> {
+    let mut b = bundle.clone();
+    b.status = None;
+    let anchor_height = b
+        .anchor
+        .as_ref()
+        .and_then(|a| a.header.as_ref())
+        .map_or(0, |h| h.height);
+    b.validator_changes.retain(|c| {
+        c.checkpoint
+            .as_ref()
+            .and_then(|cp| cp.header.as_ref())
+            .is_some_and(|h| h.height < anchor_height)
+    });
+    if let Some(a) = b.anchor.as_mut()
+        && a.header.as_ref().is_some_and(|h| h.links_digest.is_empty())
+    {
+        compact_checkpoint(suite, a)?;
+    }
+    Ok(b)
+}
+
 /// Leave out of a checkpoint what a verifier recomputes: the chain id (from
 /// genesis), the records root (from the record and its path), the certificate's
 /// height and block hash (from the header); and carry `links_digest` in place

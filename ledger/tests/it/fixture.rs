@@ -198,7 +198,7 @@ impl Fixture {
             holder_commitment: Suite::Sm.hash(b"salt||440305199001011234").0.to_vec(),
             file_digest: self.params.suite.hash(file).0.to_vec(),
             valid_from_ms: T0,
-            valid_until_ms: T0 + 365 * 24 * 3600 * 1000,
+            valid_until_ms: T0 + 10 * 365 * 24 * 3600 * 1000,
             metadata_digest: Vec::new(),
             region: "440305".into(),
         }

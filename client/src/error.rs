@@ -1,0 +1,59 @@
+//! The client's error type.
+
+/// Why a client operation could not produce a verdict.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The genesis file is not a valid genesis.
+    #[error("genesis {path}: {reason}")]
+    Genesis {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// No genesis was given and none is trusted yet.
+    #[error("no trusted genesis: pass --genesis FILE or run `yinzheng trust import FILE`")]
+    NoTrustedGenesis,
+    /// An image holds no readable QR code.
+    #[error("no QR code could be read in {path}")]
+    NoQrCode {
+        /// The image.
+        path: String,
+    },
+    /// A QR code or link that is not a Yinzheng payload.
+    #[error("not a Yinzheng QR payload: {reason}")]
+    QrPayload {
+        /// Why.
+        reason: String,
+    },
+    /// The payload does not fit in a QR code a phone can scan.
+    #[error("payload of {len} bytes does not fit in a QR code")]
+    QrTooLarge {
+        /// Payload length.
+        len: usize,
+    },
+    /// Something that needs a node, and none could be reached.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A key could not be generated or written.
+    #[error(transparent)]
+    Crypto(#[from] yinzheng_crypto::CryptoError),
+}
+
+impl ClientError {
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        ClientError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
