@@ -60,7 +60,15 @@ fn reduce_once(a: [u64; 4], hi: u64) -> [u64; 4] {
     let (r2, b) = sbb(a[2], P[2], b);
     let (r3, b) = sbb(a[3], P[3], b);
     let (_, b) = sbb(hi, 0, b);
-    if b == 0 { [r0, r1, r2, r3] } else { a }
+    // Branch-free select (the branch would be mispredicted half the time):
+    // keep `a` when the subtraction borrowed.
+    let keep = 0u64.wrapping_sub(b);
+    [
+        (a[0] & keep) | (r0 & !keep),
+        (a[1] & keep) | (r1 & !keep),
+        (a[2] & keep) | (r2 & !keep),
+        (a[3] & keep) | (r3 & !keep),
+    ]
 }
 
 impl Fe {
@@ -106,13 +114,12 @@ impl Fe {
         let (r1, b) = sbb(self.0[1], o.0[1], b);
         let (r2, b) = sbb(self.0[2], o.0[2], b);
         let (r3, b) = sbb(self.0[3], o.0[3], b);
-        if b == 0 {
-            return Fe([r0, r1, r2, r3]);
-        }
-        let (r0, c) = adc(r0, P[0], 0);
-        let (r1, c) = adc(r1, P[1], c);
-        let (r2, c) = adc(r2, P[2], c);
-        let (r3, _) = adc(r3, P[3], c);
+        // Add p back when the subtraction borrowed, without a branch.
+        let mask = 0u64.wrapping_sub(b);
+        let (r0, c) = adc(r0, P[0] & mask, 0);
+        let (r1, c) = adc(r1, P[1] & mask, c);
+        let (r2, c) = adc(r2, P[2] & mask, c);
+        let (r3, _) = adc(r3, P[3] & mask, c);
         Fe([r0, r1, r2, r3])
     }
 
@@ -150,9 +157,50 @@ impl Fe {
         Fe(reduce_once([t[0], t[1], t[2], t[3]], t[4]))
     }
 
+    /// Montgomery squaring: the 512-bit square from 6 cross products (doubled)
+    /// and 4 squares, then four word-by-word reduction rounds.
     #[inline(always)]
     pub(crate) fn square(&self) -> Fe {
-        self.mul(self)
+        let a = &self.0;
+        let mut t = [0u64; 8];
+        for i in 0..3 {
+            let mut carry = 0u64;
+            for j in (i + 1)..4 {
+                let (lo, hi) = mac(t[i + j], a[i], a[j], carry);
+                t[i + j] = lo;
+                carry = hi;
+            }
+            t[i + 4] = carry;
+        }
+        let mut top = 0u64;
+        for limb in t.iter_mut() {
+            let next = *limb >> 63;
+            *limb = (*limb << 1) | top;
+            top = next;
+        }
+        let mut carry = 0u64;
+        for i in 0..4 {
+            let (lo, hi) = mac(t[2 * i], a[i], a[i], carry);
+            t[2 * i] = lo;
+            let (lo2, c2) = adc(t[2 * i + 1], hi, 0);
+            t[2 * i + 1] = lo2;
+            carry = c2;
+        }
+        // Reduction: m = t[i] (−p⁻¹ ≡ 1), t += m·p·2^(64i).
+        let mut hi_carry = 0u64;
+        for i in 0..4 {
+            let m = t[i];
+            let mut c = 0u64;
+            for (j, pj) in P.iter().enumerate() {
+                let (lo, hi) = mac(t[i + j], m, *pj, c);
+                t[i + j] = lo;
+                c = hi;
+            }
+            let (s1, c1) = adc(t[i + 4], c, hi_carry);
+            t[i + 4] = s1;
+            hi_carry = c1;
+        }
+        Fe(reduce_once([t[4], t[5], t[6], t[7]], hi_carry))
     }
 
     /// `a^(p−2)`: the inverse of a non-zero element (zero maps to zero).
