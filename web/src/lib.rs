@@ -1,0 +1,108 @@
+//! The citizen's verify page, verifier side: `yinzheng_ledger::BundleVerifier`
+//! compiled to WebAssembly. The page passes the genesis it was built with, the
+//! link's fragment and the phone's clock; everything runs in the browser.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use wasm_bindgen::prelude::wasm_bindgen;
+use yinzheng_ledger::genesis::Genesis;
+use yinzheng_ledger::{BundleVerifier, VerdictStatus};
+
+/// Verify the bundle in a link fragment (`b=<base64url>`, `docs/spec/qr.md`)
+/// against a genesis (JSON text) at `now_ms`. Returns a JSON object: the
+/// verdict's fields, plus `issuer_name` (from genesis), and on failure to
+/// even start, `{"status":"unknown","message":…}`.
+#[wasm_bindgen]
+pub fn verify_fragment(genesis_json: &str, fragment: &str, now_ms: f64) -> String {
+    match run(genesis_json, fragment, now_ms) {
+        Ok(v) => v.to_string(),
+        Err(message) => serde_json::json!({ "status": "unknown", "message": message }).to_string(),
+    }
+}
+
+fn run(genesis_json: &str, fragment: &str, now_ms: f64) -> Result<serde_json::Value, String> {
+    let genesis = Genesis::from_json(genesis_json).map_err(|e| e.0)?;
+    let verifier = BundleVerifier::new(&genesis).map_err(|e| e.0)?;
+    let frag = fragment.trim_start_matches('#');
+    if frag.starts_with("r=") {
+        return Err("reference links need a node to fetch the bundle; not available yet".into());
+    }
+    let b = frag.strip_prefix("b=").ok_or("no bundle in this link")?;
+    let bytes = B64
+        .decode(b)
+        .map_err(|_| "the link is damaged (not base64url)".to_owned())?;
+    let mut verdict = verifier.verify_bytes(&bytes, None);
+    // Judge the validity window by the phone's clock too, as the CLI does.
+    let now = if now_ms.is_finite() && now_ms > 0.0 {
+        now_ms as u64
+    } else {
+        0
+    };
+    if verdict.status == VerdictStatus::Valid {
+        if verdict.valid_until_ms.is_some_and(|u| u != 0 && now >= u) {
+            verdict.status = VerdictStatus::Expired;
+        } else if verdict.valid_from_ms.is_some_and(|f| now < f) {
+            verdict.status = VerdictStatus::NotYetValid;
+        }
+    }
+    let issuer = verdict
+        .subject
+        .as_ref()
+        .map(|s| s.issuer.clone())
+        .unwrap_or_default();
+    let issuer_name = genesis
+        .organisations
+        .iter()
+        .find(|o| o.credit_code == issuer)
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let mut json: serde_json::Value =
+        serde_json::from_str(&verdict.to_json()).map_err(|e| e.to_string())?;
+    json["issuer_name"] = issuer_name.into();
+    json["chain_id"] = genesis.chain_id.clone().into();
+    Ok(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vectors(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../tests/vectors/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn fragments_give_verdicts() {
+        let g = String::from_utf8(vectors("genesis.json")).unwrap();
+        let now = 1_763_900_000_000.0;
+        let ok = verify_fragment(
+            &g,
+            &format!("#b={}", B64.encode(vectors("valid-compact.bundle"))),
+            now,
+        );
+        assert!(ok.contains("\"status\":\"valid\""), "{ok}");
+        assert!(ok.contains("深圳市市场监督管理局"), "{ok}");
+        let revoked = verify_fragment(
+            &g,
+            &format!("b={}", B64.encode(vectors("revoked-full.bundle"))),
+            now,
+        );
+        assert!(revoked.contains("\"status\":\"revoked\""), "{revoked}");
+        let forged = verify_fragment(
+            &g,
+            &format!("b={}", B64.encode(vectors("invalid-step3-record.bundle"))),
+            now,
+        );
+        assert!(forged.contains("\"status\":\"invalid\""), "{forged}");
+        assert!(verify_fragment(&g, "b=!!!", now).contains("unknown"));
+        assert!(verify_fragment(&g, "", now).contains("unknown"));
+        assert!(verify_fragment("{}", "b=AA", now).contains("unknown"));
+    }
+}
