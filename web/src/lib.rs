@@ -36,6 +36,8 @@ fn run(genesis_json: &str, fragment: &str, now_ms: f64) -> Result<serde_json::Va
         .map_err(|_| "the link is damaged (not base64url)".to_owned())?;
     let mut verdict = verifier.verify_bytes(&bytes, None);
     // Judge the validity window by the phone's clock too, as the CLI does.
+    // JavaScript's Date.now() is an integral f64 well below 2^53.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let now = if now_ms.is_finite() && now_ms > 0.0 {
         now_ms as u64
     } else {
