@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GENESIS=${1:-tests/vectors/genesis.json}
 OUT=${2:-target/web}
-cargo build -p yinzheng-web --target wasm32-unknown-unknown --release --locked
+# No debug info in what phones download.
+CARGO_PROFILE_RELEASE_DEBUG=false cargo build -p yinzheng-web --target wasm32-unknown-unknown --release --locked
 mkdir -p "$OUT"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT/pkg" \
     target/wasm32-unknown-unknown/release/yinzheng_web.wasm

@@ -20,9 +20,10 @@ pub enum VerdictStatus {
     Invalid,
 }
 
-/// A step of the checklist (`docs/spec/bundle.md` §6) and its number.
+/// A step of the checklist (`docs/spec/bundle.md` §6) and its number (which
+/// is what JSON carries).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "u8")]
 pub enum Step {
     /// 0: the bundle's bytes decode.
     Decode = 0,
@@ -40,6 +41,12 @@ pub enum Step {
     Validity = 6,
     /// 7: the file's digest.
     FileDigest = 7,
+}
+
+impl From<Step> for u8 {
+    fn from(s: Step) -> u8 {
+        s as u8
+    }
 }
 
 impl Step {
