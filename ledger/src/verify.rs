@@ -353,23 +353,14 @@ impl BundleVerifier {
             Ok(())
         };
         match record.payload() {
-            Some(Kind::IssueCertificate(c)) => {
-                self.certificate(
-                    &mut v,
-                    subject_value.as_deref(),
-                    c.valid_from_ms,
-                    c.valid_until_ms,
-                    st,
-                )?;
-                v.subject = Some(Subject {
-                    kind,
-                    id: format!("{}/{}", c.type_code, c.cert_no),
-                    issuer: c.issuer.clone(),
-                });
-                check_file(&c.file_digest, &mut v)?;
-            }
-            Some(Kind::SupersedeCertificate(s)) => {
-                let Some(c) = &s.replacement else {
+            Some(Kind::IssueCertificate(_) | Kind::SupersedeCertificate(_)) => {
+                // The certificate issued: directly, or as a supersession's replacement.
+                let issued = match record.payload() {
+                    Some(Kind::IssueCertificate(c)) => Some(c),
+                    Some(Kind::SupersedeCertificate(s)) => s.replacement.as_ref(),
+                    _ => None,
+                };
+                let Some(c) = issued else {
                     return fail(Step::Status, "MALFORMED", "supersede without replacement");
                 };
                 self.certificate(
