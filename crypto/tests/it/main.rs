@@ -6,6 +6,7 @@
 
 mod batch;
 mod fast_verify;
+mod gmssl_py;
 mod keyfiles;
 mod negative;
 mod openssl;
