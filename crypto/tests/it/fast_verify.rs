@@ -2,8 +2,9 @@
 //! against OpenSSL: identical accept/reject on valid and corrupted inputs.
 //!
 //! The quick tests run with the suite; the bulk run (100,000 valid and 100,000
-//! corrupted signatures by default, `YZ_DIFF_N` to change) is `#[ignore]`d and
-//! run by `.ci/run` explicitly.
+//! corrupted signatures by default, `YZ_DIFF_N` to change, compared with the
+//! reference path and with OpenSSL's libcrypto) is `#[ignore]`d and run by
+//! `.ci/run` explicitly.
 
 use rayon::prelude::*;
 use sm2::elliptic_curve::ff::PrimeField as _;
@@ -50,12 +51,17 @@ fn agree(vk: &Sm2VerifyingKey, msg: &[u8], raw: &[u8; 64]) -> bool {
     fast
 }
 
+/// One compared input, kept for the OpenSSL run: key index, message,
+/// signature, and our verdict.
+type Case = (usize, Vec<u8>, [u8; 64], bool);
+
 /// Valid signatures, then one corruption of each, cycling through the kinds.
-fn differential(count: usize, seed: u64) -> (usize, usize) {
+/// Returns (valid accepted, corrupted accepted, every well-formed case, keys).
+fn differential(count: usize, seed: u64) -> (usize, usize, Vec<Case>, Vec<Sm2VerifyingKey>) {
     let keys: Vec<(Sm2SigningKey, Sm2VerifyingKey)> = (0..64)
         .map(|_| sm2_parts(&SigningKey::generate(Suite::Sm).unwrap()))
         .collect();
-    let results: Vec<(bool, bool)> = (0..count)
+    let results: Vec<(bool, bool, Vec<Case>)> = (0..count)
         .into_par_iter()
         .map(|i| {
             let mut rng = Rng(seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
@@ -67,6 +73,7 @@ fn differential(count: usize, seed: u64) -> (usize, usize) {
             let mut bad = sig;
             let mut m2 = msg.clone();
             let mut key = vk.clone();
+            let mut key_idx = i % keys.len();
             match i % 6 {
                 0 => bad[(rng.next() % 32) as usize] ^= 1 << (rng.next() % 8), // r
                 1 => bad[32 + (rng.next() % 32) as usize] ^= 1 << (rng.next() % 8), // s
@@ -74,7 +81,11 @@ fn differential(count: usize, seed: u64) -> (usize, usize) {
                     let j = (rng.next() as usize) % m2.len();
                     m2[j] ^= 1 << (rng.next() % 8);
                 }
-                3 => key = keys[(i + 1) % keys.len()].1.clone(), // another key
+                3 => {
+                    // Another key.
+                    key_idx = (i + 1) % keys.len();
+                    key = keys[key_idx].1.clone();
+                }
                 4 => {
                     bad = {
                         // Random (r, s) in range.
@@ -92,17 +103,91 @@ fn differential(count: usize, seed: u64) -> (usize, usize) {
                 }
             }
             let corrupted = agree(&key, &m2, &bad);
-            (valid, corrupted)
+            let mut cases = vec![(i % keys.len(), msg, sig, valid)];
+            if Signature::from_raw(Suite::Sm, &bad).is_ok() {
+                cases.push((key_idx, m2, bad, corrupted));
+            }
+            (valid, corrupted, cases)
         })
         .collect();
     let valid = results.iter().filter(|r| r.0).count();
     let accepted_bad = results.iter().filter(|r| r.1).count();
-    (valid, accepted_bad)
+    let cases = results.into_iter().flat_map(|r| r.2).collect();
+    (
+        valid,
+        accepted_bad,
+        cases,
+        keys.into_iter().map(|k| k.1).collect(),
+    )
+}
+
+/// Verify every case with OpenSSL's libcrypto (a small C helper compiled here
+/// against `libssl-dev`) and compare with our verdicts.
+fn openssl_agrees(cases: &[Case], keys: &[Sm2VerifyingKey]) -> usize {
+    use std::io::{BufRead as _, Write as _};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("osslv");
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/openssl_sm2_verify.c"
+    );
+    let cc = Command::new("cc")
+        .args([src, "-O2", "-o"])
+        .arg(&exe)
+        .arg("-lcrypto")
+        .status()
+        .expect("a C compiler (cc) is needed");
+    assert!(
+        cc.success(),
+        "compiling the OpenSSL helper needs libssl-dev"
+    );
+    let spki: Vec<String> = keys
+        .iter()
+        .map(|k| hex::encode(VerifyingKey::Sm2(k.clone()).to_spki_der().unwrap()))
+        .collect();
+    let mut child = Command::new(&exe)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let lines: Vec<String> = cases
+        .iter()
+        .map(|(k, m, s, _)| {
+            let der = Signature::from_raw(Suite::Sm, s).unwrap().to_der().unwrap();
+            format!("{} {} {}\n", spki[*k], hex::encode(m), hex::encode(der))
+        })
+        .collect();
+    let writer = std::thread::spawn(move || {
+        for l in lines {
+            stdin.write_all(l.as_bytes()).unwrap();
+        }
+    });
+    let out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut n = 0;
+    for (line, (_, m, s, ours)) in out.lines().zip(cases) {
+        let theirs = line.unwrap() == "1";
+        assert_eq!(
+            theirs, *ours,
+            "OpenSSL disagrees on msg {m:02x?} sig {s:02x?}"
+        );
+        n += 1;
+    }
+    writer.join().unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        n,
+        cases.len(),
+        "OpenSSL answered {n} of {} cases",
+        cases.len()
+    );
+    n
 }
 
 #[test]
 fn fast_matches_reference_quick() {
-    let (valid, bad) = differential(3_000, 0x5eed);
+    let (valid, bad, _, _) = differential(3_000, 0x5eed);
     assert_eq!(valid, 3_000);
     assert_eq!(bad, 0);
 }
@@ -114,10 +199,12 @@ fn fast_matches_reference_bulk() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let (valid, bad) = differential(n, 0xdecaf);
+    let (valid, bad, cases, keys) = differential(n, 0xdecaf);
     println!("{n} valid signatures accepted by both paths: {valid}; {n} corrupted accepted: {bad}");
     assert_eq!(valid, n);
     assert_eq!(bad, 0);
+    let checked = openssl_agrees(&cases, &keys);
+    println!("OpenSSL libcrypto agrees on all {checked} well-formed cases");
 }
 
 fn scalar(hex: &str) -> Sm2NonZeroScalar {
