@@ -129,8 +129,16 @@ pub struct Verdict {
 impl Verdict {
     pub(crate) fn invalid(e: VerifyError) -> Self {
         Verdict {
-            status: VerdictStatus::Invalid,
             error: Some(e),
+            ..Verdict::empty(VerdictStatus::Invalid)
+        }
+    }
+
+    /// A verdict with only its status set; the verifier fills in the rest.
+    pub(crate) fn empty(status: VerdictStatus) -> Self {
+        Verdict {
+            status,
+            error: None,
             record_id: None,
             subject: None,
             anchored_height: None,

@@ -320,9 +320,7 @@ impl BundleVerifier {
         }
 
         // 5. The subject's status, 6. validity windows, 7. the file.
-        let mut v = Verdict::invalid(VerifyError::new(Step::Status, "UNREACHED", ""));
-        v.error = None;
-        v.status = VerdictStatus::Valid;
+        let mut v = Verdict::empty(VerdictStatus::Valid);
         v.record_id = Some(record.id().to_hex());
         v.anchored_height = Some(anchor.header.height);
         v.anchored_time_ms = Some(anchor.header.time_ms);
@@ -464,14 +462,13 @@ impl BundleVerifier {
                 }
                 check_file(&d.payload_digest, &mut v)?;
             }
-            Some(other) => {
+            Some(_) => {
                 let id = match subject_key(&record) {
                     Some(crate::state::StateKey::Share(id)) => id,
                     Some(crate::state::StateKey::Org(id)) => id,
                     Some(crate::state::StateKey::Seal(id)) => id,
                     _ => String::new(),
                 };
-                let _ = other;
                 v.subject = Some(Subject {
                     kind,
                     id,
