@@ -113,11 +113,14 @@ fn encode_point(pk: &sm2::PublicKey) -> [u8; SM2_PUBLIC_KEY_LEN] {
 /// An SM2 public key with its distinguishing ID and cached `Z_A`.
 #[derive(Clone)]
 pub struct Sm2VerifyingKey {
-    inner: sm2::dsa::VerifyingKey,
     bytes: [u8; SM2_PUBLIC_KEY_LEN],
+    distid: String,
     z: Digest,
     /// Odd multiples of the point for the fast path, built on first use.
     table: OnceLock<Option<Arc<KeyTable>>>,
+    /// The `sm2` crate's key for the reference path (tests and benchmarks
+    /// only), built on first use so that ordinary keys never pay for it.
+    reference: OnceLock<Option<Arc<sm2::dsa::VerifyingKey>>>,
 }
 
 impl Sm2VerifyingKey {
@@ -135,13 +138,12 @@ impl Sm2VerifyingKey {
     pub(crate) fn from_public_key(pk: sm2::PublicKey, distid: &str) -> Result<Self, CryptoError> {
         let bytes = encode_point(&pk);
         let z = z_a(distid.as_bytes(), &bytes)?;
-        let inner = sm2::dsa::VerifyingKey::new(distid, pk)
-            .map_err(|_| CryptoError::DistIdTooLong { len: distid.len() })?;
         Ok(Sm2VerifyingKey {
-            inner,
             bytes,
+            distid: distid.to_owned(),
             z,
             table: OnceLock::new(),
+            reference: OnceLock::new(),
         })
     }
 
@@ -152,7 +154,7 @@ impl Sm2VerifyingKey {
 
     /// The distinguishing ID this key verifies under.
     pub fn distid(&self) -> &str {
-        self.inner.distid()
+        &self.distid
     }
 
     /// The cached `Z_A`.
@@ -211,8 +213,19 @@ impl Sm2VerifyingKey {
         // B1, B2 were checked when the `Signature` was decoded.
         let s = sm2::dsa::Signature::from_slice(sig.as_bytes())
             .map_err(|_| CryptoError::SignatureMismatch)?;
-        self.inner
-            .verify_prehash(&e.0, &s)
+        let reference = self.reference.get_or_init(|| {
+            let pk = decode_point(&self.bytes).ok()?;
+            sm2::dsa::VerifyingKey::new(&self.distid, pk)
+                .ok()
+                .map(Arc::new)
+        });
+        let Some(key) = reference else {
+            // The bytes decoded when this key was built; they decode again.
+            return Err(CryptoError::PublicKey {
+                reason: "point is not on the SM2 curve",
+            });
+        };
+        key.verify_prehash(&e.0, &s)
             .map_err(|_| CryptoError::SignatureMismatch)
     }
 }
