@@ -81,16 +81,7 @@ impl Report {
     /// a certificate proven valid at its status block but expired since is
     /// reported expired.
     pub fn new(mut verdict: Verdict, now_ms: u64, max_age_ms: u64) -> Report {
-        if verdict.status == VerdictStatus::Valid {
-            if verdict
-                .valid_until_ms
-                .is_some_and(|u| u != 0 && now_ms >= u)
-            {
-                verdict.status = VerdictStatus::Expired;
-            } else if verdict.valid_from_ms.is_some_and(|f| now_ms < f) {
-                verdict.status = VerdictStatus::NotYetValid;
-            }
-        }
+        verdict.judge_window_at(now_ms);
         let status_age_ms = verdict.status_time_ms.map(|t| now_ms.saturating_sub(t));
         let stale =
             verdict.status == VerdictStatus::Valid && status_age_ms.is_some_and(|a| a > max_age_ms);

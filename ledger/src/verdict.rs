@@ -156,6 +156,21 @@ impl Verdict {
         }
     }
 
+    /// Judge the validity window (when the verdict has one) at `at_ms`: a
+    /// valid verdict becomes `not_yet_valid` before the window and `expired`
+    /// from its end on (an end of 0 means none). The verifier does this at the
+    /// status block's time; clients again at their own clock.
+    pub fn judge_window_at(&mut self, at_ms: u64) {
+        if self.status != VerdictStatus::Valid {
+            return;
+        }
+        if self.valid_from_ms.is_some_and(|f| at_ms < f) {
+            self.status = VerdictStatus::NotYetValid;
+        } else if self.valid_until_ms.is_some_and(|u| u != 0 && at_ms >= u) {
+            self.status = VerdictStatus::Expired;
+        }
+    }
+
     /// Stable JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

@@ -613,13 +613,7 @@ impl BundleVerifier {
 fn window(v: &mut Verdict, from: u64, until: u64, at: u64) {
     v.valid_from_ms = Some(from);
     v.valid_until_ms = Some(until);
-    if v.status == VerdictStatus::Valid {
-        if at < from {
-            v.status = VerdictStatus::NotYetValid;
-        } else if until != 0 && at >= until {
-            v.status = VerdictStatus::Expired;
-        }
-    }
+    v.judge_window_at(at);
 }
 
 fn reason_name(r: i32) -> String {

@@ -8,8 +8,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use wasm_bindgen::prelude::wasm_bindgen;
+use yinzheng_ledger::BundleVerifier;
 use yinzheng_ledger::genesis::Genesis;
-use yinzheng_ledger::{BundleVerifier, VerdictStatus};
 
 /// Verify the bundle in a link fragment (`b=<base64url>`, `docs/spec/qr.md`)
 /// against a genesis (JSON text) at `now_ms`. Returns a JSON object: the
@@ -43,13 +43,7 @@ fn run(genesis_json: &str, fragment: &str, now_ms: f64) -> Result<serde_json::Va
     } else {
         0
     };
-    if verdict.status == VerdictStatus::Valid {
-        if verdict.valid_until_ms.is_some_and(|u| u != 0 && now >= u) {
-            verdict.status = VerdictStatus::Expired;
-        } else if verdict.valid_from_ms.is_some_and(|f| now < f) {
-            verdict.status = VerdictStatus::NotYetValid;
-        }
-    }
+    verdict.judge_window_at(now);
     let issuer = verdict
         .subject
         .as_ref()
