@@ -363,6 +363,7 @@ impl BundleVerifier {
                 };
                 self.certificate(
                     &mut v,
+                    &record.id(),
                     subject_value.as_deref(),
                     c.valid_from_ms,
                     c.valid_until_ms,
@@ -556,22 +557,14 @@ impl BundleVerifier {
         let Some(val) = value else { return Ok(()) };
         let (status, reason, h, t) =
             decode(val).map_err(|e| VerifyError::new(Step::Status, "MALFORMED", e.to_string()))?;
-        if status == SubjectStatus::Revoked as i32 {
-            v.status = VerdictStatus::Revoked;
-            v.revocation_reason = Some(reason_name(reason));
-            v.changed_at_height = Some(h);
-            v.changed_at_ms = Some(t);
-        } else if status == SubjectStatus::Superseded as i32 {
-            v.status = VerdictStatus::Superseded;
-            v.changed_at_height = Some(h);
-            v.changed_at_ms = Some(t);
-        }
+        mark_status(v, status, reason, h, t);
         Ok(())
     }
 
     fn certificate(
         &self,
         v: &mut Verdict,
+        record_id: &Digest,
         value: Option<&[u8]>,
         from: u64,
         until: u64,
@@ -580,34 +573,36 @@ impl BundleVerifier {
         if let Some(val) = value {
             let c = CertificateState::decode(val)
                 .map_err(|e| VerifyError::new(Step::Status, "MALFORMED", e.to_string()))?;
-            if Some(c.record_id.as_slice())
-                != v.record_id
-                    .as_ref()
-                    .and_then(|h| Digest::from_hex(h))
-                    .map(|d| d.0.to_vec())
-                    .as_deref()
-            {
+            if c.record_id != record_id.0 {
                 return fail(
                     Step::Status,
                     "STATUS_MISMATCH",
                     "the status entry belongs to another record",
                 );
             }
-            if c.status == SubjectStatus::Revoked as i32 {
-                v.status = VerdictStatus::Revoked;
-                v.revocation_reason = Some(reason_name(c.reason));
-                v.changed_at_height = Some(c.changed_at_height);
-                v.changed_at_ms = Some(c.changed_at_ms);
-            } else if c.status == SubjectStatus::Superseded as i32 {
-                v.status = VerdictStatus::Superseded;
+            mark_status(v, c.status, c.reason, c.changed_at_height, c.changed_at_ms);
+            if c.status == SubjectStatus::Superseded as i32 {
                 v.superseded_by = Some(c.superseded_by);
-                v.changed_at_height = Some(c.changed_at_height);
-                v.changed_at_ms = Some(c.changed_at_ms);
             }
         }
         window(v, from, until, at);
         Ok(())
     }
+}
+
+/// Record a proven revocation or supersession (any other status leaves the
+/// verdict as it is).
+fn mark_status(v: &mut Verdict, status: i32, reason: i32, height: u64, time_ms: u64) {
+    if status == SubjectStatus::Revoked as i32 {
+        v.status = VerdictStatus::Revoked;
+        v.revocation_reason = Some(reason_name(reason));
+    } else if status == SubjectStatus::Superseded as i32 {
+        v.status = VerdictStatus::Superseded;
+    } else {
+        return;
+    }
+    v.changed_at_height = Some(height);
+    v.changed_at_ms = Some(time_ms);
 }
 
 fn window(v: &mut Verdict, from: u64, until: u64, at: u64) {
