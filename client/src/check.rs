@@ -28,6 +28,14 @@ pub fn load_genesis(path: &Path) -> Result<Genesis, ClientError> {
     })
 }
 
+/// A verifier trusting `genesis` (already checked by [`load_genesis`]).
+pub fn verifier(genesis: &Genesis) -> Result<BundleVerifier, ClientError> {
+    BundleVerifier::new(genesis).map_err(|e| ClientError::Genesis {
+        path: "genesis".into(),
+        reason: e.0,
+    })
+}
+
 /// Where `yinzheng trust` keeps the trusted genesis: `$YINZHENG_HOME`, else
 /// `$HOME/.config/yinzheng`.
 pub fn trust_dir() -> PathBuf {

@@ -11,7 +11,6 @@ use yinzheng_client::qr::{self, Payload};
 use yinzheng_client::render::{self, Lang};
 use yinzheng_client::{ClientError, Exit, batch, check};
 use yinzheng_crypto::{Digest, SigningKey, Suite};
-use yinzheng_ledger::BundleVerifier;
 
 #[derive(Parser)]
 #[command(
@@ -206,10 +205,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 }),
             };
             let doc = file.as_deref().map(check::read).transpose()?;
-            let verifier = BundleVerifier::new(&genesis).map_err(|e| ClientError::Genesis {
-                path: "genesis".into(),
-                reason: e.0,
-            })?;
+            let verifier = check::verifier(&genesis)?;
             let report = check::verify(&verifier, &bytes, doc.as_deref(), check::now_ms(), age);
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -233,10 +229,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         } => {
             let age = max_age(&age)?;
             let genesis = check::genesis_or_trusted(genesis.as_deref())?;
-            let verifier = BundleVerifier::new(&genesis).map_err(|e| ClientError::Genesis {
-                path: "genesis".into(),
-                reason: e.0,
-            })?;
+            let verifier = check::verifier(&genesis)?;
             let pairs = batch::pair_files(&dir)?;
             let bar = if quiet {
                 indicatif::ProgressBar::hidden()
