@@ -369,16 +369,7 @@ fn data_sharing_steps_in_order_by_their_parties() {
 fn validator_changes_need_the_committee_quorum() {
     let mut f = Fixture::new();
     let new_key = SigningKey::generate(Suite::Sm).unwrap();
-    let mut set: Vec<proto::Validator> = f
-        .validators
-        .iter()
-        .zip([&f.province, &f.city_a, &f.city_b, &f.district])
-        .map(|(k, o)| proto::Validator {
-            public_key: pk(k),
-            power: 1,
-            org: o.clone(),
-        })
-        .collect();
+    let mut set = f.validator_set(&f.validators);
     set.push(proto::Validator {
         public_key: pk(&new_key),
         power: 1,

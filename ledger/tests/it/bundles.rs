@@ -324,15 +324,7 @@ fn validator_set_changes_are_followed_from_genesis() {
     let new_keys: Vec<SigningKey> = (0..4)
         .map(|_| SigningKey::generate(Suite::Sm).unwrap())
         .collect();
-    let set: Vec<proto::Validator> = new_keys
-        .iter()
-        .zip([&f.province, &f.city_a, &f.city_b, &f.district])
-        .map(|(k, o)| proto::Validator {
-            public_key: pk(k),
-            power: 1,
-            org: o.clone(),
-        })
-        .collect();
+    let set = f.validator_set(&new_keys);
     let change = f.record(
         Kind::ChangeValidators(proto::ChangeValidators { validators: set }),
         &[&f.province_admin, &f.city_b_admin],

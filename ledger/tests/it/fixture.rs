@@ -190,6 +190,19 @@ impl Fixture {
         }
     }
 
+    /// A validator set of these keys, one per department (province, city A,
+    /// city B, district), power 1 each.
+    pub fn validator_set(&self, keys: &[SigningKey]) -> Vec<proto::Validator> {
+        keys.iter()
+            .zip([&self.province, &self.city_a, &self.city_b, &self.district])
+            .map(|(k, o)| proto::Validator {
+                public_key: pk(k),
+                power: 1,
+                org: o.clone(),
+            })
+            .collect()
+    }
+
     pub fn issue(&self, no: &str, file: &[u8]) -> proto::IssueCertificate {
         proto::IssueCertificate {
             type_code: CERT_TYPE.into(),
