@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use yinzheng_ledger::BundleVerifier;
+use yinzheng_ledger::{BundleVerifier, Step, Verdict, VerifyError};
 
 use crate::check::{Report, read};
 use crate::error::ClientError;
@@ -144,13 +144,11 @@ pub fn verify_pairs(
                 (Ok(b), Ok(doc)) => {
                     crate::check::verify(verifier, &b, doc.as_deref(), now_ms, max_age_ms)
                 }
-                (Err(e), _) | (_, Err(e)) => {
-                    let mut r = crate::check::verify(verifier, &[], None, now_ms, max_age_ms);
-                    if let Some(err) = r.verdict.error.as_mut() {
-                        err.message = e.to_string();
-                    }
-                    r
-                }
+                (Err(e), _) | (_, Err(e)) => Report::new(
+                    Verdict::invalid(VerifyError::new(Step::Decode, "MALFORMED", e.to_string())),
+                    now_ms,
+                    max_age_ms,
+                ),
             };
             progress();
             row(p, &r)

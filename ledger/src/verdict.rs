@@ -69,7 +69,8 @@ pub struct VerifyError {
 }
 
 impl VerifyError {
-    pub(crate) fn new(step: Step, code: &'static str, message: impl Into<String>) -> Self {
+    /// A failure at `step` with a stable `code` (`docs/spec/bundle.md` §6).
+    pub fn new(step: Step, code: &'static str, message: impl Into<String>) -> Self {
         VerifyError {
             step,
             code,
@@ -127,7 +128,9 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    pub(crate) fn invalid(e: VerifyError) -> Self {
+    /// An `invalid` verdict for a failure (also for callers that could not
+    /// even read a bundle, such as a batch run meeting an unreadable file).
+    pub fn invalid(e: VerifyError) -> Self {
         Verdict {
             error: Some(e),
             ..Verdict::empty(VerdictStatus::Invalid)
