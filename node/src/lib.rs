@@ -1,6 +1,22 @@
-//! The validator daemon. Not yet implemented beyond the crate skeleton.
+//! The Yinzheng validator node: consensus (Malachite with SM2 votes), the
+//! mempool, execution through `yinzheng-ledger`, RocksDB storage, and the
+//! gRPC API. `docs/architecture.md` describes how the parts fit.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+pub mod app;
+pub mod bundle;
+pub mod chain;
+pub mod cluster;
+pub mod config;
+pub mod consensus;
+pub mod demo;
+pub mod grpc;
+pub mod load;
+pub mod mempool;
+pub mod proto;
+pub mod run;
+pub mod store;
 
 pub use yinzheng_genesis as genesis;

@@ -1,0 +1,161 @@
+//! `yinzheng-node`: run a validator, create a local testnet, run the demo
+//! consortium, or measure a local consortium under load.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+use yinzheng_genesis::testnet::TestnetOptions;
+use yinzheng_node::{app::now_ms, cluster, config::NodeConfig, demo, load, run};
+
+#[derive(Parser)]
+#[command(name = "yinzheng-node", version, about = "印证 validator node")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a validator from its configuration file.
+    Run {
+        /// The node's config.toml.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Create a local testnet: keys, genesis.json and one config per validator.
+    Testnet {
+        /// Directory to create it in.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Number of validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Chain id.
+        #[arg(long, default_value = "yinzheng-local")]
+        chain_id: String,
+        /// First libp2p port.
+        #[arg(long, default_value_t = 26650)]
+        p2p_port: u16,
+        /// First gRPC port.
+        #[arg(long, default_value_t = 50050)]
+        grpc_port: u16,
+    },
+    /// Start the 4-validator demo consortium, submit samples, write bundles.
+    Demo {
+        /// Where the consortium lives (reused if it exists).
+        #[arg(long, default_value = "yinzheng-demo")]
+        dir: PathBuf,
+        /// Exit after writing the samples instead of running until Ctrl-C.
+        #[arg(long)]
+        exit_after_samples: bool,
+        /// First libp2p port.
+        #[arg(long, default_value_t = 26650)]
+        p2p_port: u16,
+        /// First gRPC port.
+        #[arg(long, default_value_t = 50050)]
+        grpc_port: u16,
+    },
+    /// Measure a fresh local 4-validator consortium under load.
+    Load(load::LoadOptions),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,arc_malachitebft=warn,malachitebft=warn,libp2p=warn")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async {
+        match cli.cmd {
+            Cmd::Run { config } => {
+                let c = NodeConfig::load(&config)?;
+                tokio::select! {
+                    r = run::run(c) => r,
+                    _ = shutdown_signal() => {
+                        tracing::info!("stopping on signal");
+                        Ok(())
+                    }
+                }
+            }
+            Cmd::Testnet {
+                dir,
+                validators,
+                chain_id,
+                p2p_port,
+                grpc_port,
+            } => {
+                let net = cluster::create(
+                    &dir,
+                    &TestnetOptions {
+                        chain_id,
+                        validators,
+                        p2p_base_port: p2p_port,
+                        grpc_base_port: grpc_port,
+                        genesis_time_ms: now_ms(),
+                    },
+                )?;
+                for n in &net.nodes {
+                    println!(
+                        "{}: yinzheng-node run --config {}",
+                        n.moniker,
+                        n.dir.join("config.toml").display()
+                    );
+                }
+                Ok(())
+            }
+            Cmd::Demo {
+                dir,
+                exit_after_samples,
+                p2p_port,
+                grpc_port,
+            } => {
+                demo::run(demo::DemoOptions {
+                    dir,
+                    exit_after_samples,
+                    p2p_port,
+                    grpc_port,
+                })
+                .await
+            }
+            Cmd::Load(o) => load::run(o).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}

@@ -1,0 +1,101 @@
+//! A node's configuration file (TOML). Relative paths are taken from the
+//! directory holding the file. Documented in docs/operator-guide.md.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One node's configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// Name in logs and peer lists.
+    pub moniker: String,
+    /// The consortium's genesis file.
+    pub genesis: PathBuf,
+    /// The validator's SM2 consensus key (PKCS#8 PEM); absent on an observer.
+    #[serde(default)]
+    pub consensus_key: Option<PathBuf>,
+    /// The libp2p identity (Ed25519 PKCS#8 PEM).
+    pub p2p_key: PathBuf,
+    /// RocksDB directory.
+    pub db: PathBuf,
+    /// The consensus engine's write-ahead log directory.
+    pub wal: PathBuf,
+    /// libp2p listen address, e.g. `/ip4/127.0.0.1/tcp/26650`.
+    pub p2p_listen: String,
+    /// The other members: `/ip4/…/tcp/…/p2p/<peer id>`. Only these identities
+    /// may connect (the allowlist).
+    pub peers: Vec<String>,
+    /// gRPC listen address, e.g. `127.0.0.1:50050`.
+    pub grpc_listen: String,
+    /// Most records waiting in the mempool.
+    #[serde(default = "default_mempool")]
+    pub mempool_capacity: usize,
+    /// Shortest time between blocks, milliseconds.
+    #[serde(default = "default_interval")]
+    pub block_interval_ms: u64,
+    /// How long validators wait for a proposal, milliseconds.
+    #[serde(default = "default_propose")]
+    pub propose_timeout_ms: u64,
+    /// Largest accepted lead of a proposed block's time over our clock.
+    #[serde(default = "default_skew")]
+    pub max_clock_skew_ms: u64,
+}
+
+fn default_mempool() -> usize {
+    50_000
+}
+
+fn default_interval() -> u64 {
+    200
+}
+
+fn default_propose() -> u64 {
+    1000
+}
+
+fn default_skew() -> u64 {
+    5000
+}
+
+/// A configuration that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("config {path}: {reason}")]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// What was wrong.
+    pub reason: String,
+}
+
+impl NodeConfig {
+    /// Read a config file and resolve its relative paths.
+    pub fn load(path: &Path) -> Result<NodeConfig, ConfigError> {
+        let err = |reason: String| ConfigError {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let mut c: NodeConfig = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut c.genesis);
+        fix(&mut c.p2p_key);
+        fix(&mut c.db);
+        fix(&mut c.wal);
+        if let Some(k) = c.consensus_key.as_mut() {
+            fix(k);
+        }
+        Ok(c)
+    }
+
+    /// The TOML text.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+}

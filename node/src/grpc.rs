@@ -1,0 +1,330 @@
+//! The gRPC API (`proto/yinzheng/node/v1/node.proto`). Every error is a gRPC
+//! status whose message starts with a stable reason code: the ledger's
+//! rejection codes for records, and BUSY, NOT_FOUND, TIMEOUT, INTERNAL.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::broadcast::error::RecvError;
+use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Code, Request, Response, Status};
+use yinzheng_crypto::Digest;
+use yinzheng_ledger::{Record, RejectCode, Rejection, StateKey};
+
+use crate::app::{Event, Shared, now_ms};
+use crate::bundle::BundleError;
+use crate::mempool::{AdmitError, Mempool};
+use crate::proto::node_server::{Node, NodeServer};
+use crate::proto::subject_ref::By;
+use crate::proto::{
+    BlockRequest, BlockResponse, BundleRequest, BundleResponse, InfoRequest, InfoResponse,
+    RecordRef, RecordResponse, StatusResponse, StreamBlocksRequest, SubjectRef, SubmitRequest,
+    SubmitResponse,
+};
+
+/// How long `Submit` with `wait` waits for the commit.
+pub const WAIT_LIMIT: Duration = Duration::from_secs(30);
+
+/// Largest request the API reads.
+pub const MAX_REQUEST: usize = 4 * 1024 * 1024;
+
+/// The gRPC status for a refused record.
+pub fn rejection_status(r: &Rejection) -> Status {
+    let code = match r.code {
+        RejectCode::Duplicate | RejectCode::AlreadyExists => Code::AlreadyExists,
+        RejectCode::Unauthorised
+        | RejectCode::UnknownKey
+        | RejectCode::KeyRevoked
+        | RejectCode::KeyNotValid => Code::PermissionDenied,
+        RejectCode::NotFound
+        | RejectCode::NotActive
+        | RejectCode::OutOfOrder
+        | RejectCode::OutsideValidity
+        | RejectCode::Expired
+        | RejectCode::FromTheFuture => Code::FailedPrecondition,
+        _ => Code::InvalidArgument,
+    };
+    Status::new(code, format!("{}: {}", r.code.as_str(), r.message))
+}
+
+fn internal(e: impl std::fmt::Display) -> Status {
+    Status::internal(format!("INTERNAL: {e}"))
+}
+
+fn not_found(what: impl std::fmt::Display) -> Status {
+    Status::not_found(format!("NOT_FOUND: {what}"))
+}
+
+fn digest(b: &[u8], what: &str) -> Result<Digest, Status> {
+    Digest::from_slice(b).ok_or_else(|| {
+        Status::invalid_argument(format!(
+            "MALFORMED: {what} must be 32 bytes, got {}",
+            b.len()
+        ))
+    })
+}
+
+/// The API service.
+pub struct Api {
+    shared: Arc<Shared>,
+}
+
+impl Api {
+    fn subject_record(&self, subject: Option<SubjectRef>) -> Result<Digest, Status> {
+        let by = subject
+            .and_then(|s| s.by)
+            .ok_or_else(|| Status::invalid_argument("MALFORMED: no subject given"))?;
+        let key = match by {
+            By::RecordId(id) => return digest(&id, "record id"),
+            By::Certificate(c) => StateKey::Certificate {
+                type_code: c.type_code,
+                cert_no: c.cert_no,
+            },
+            By::SealId(s) => StateKey::Seal(s),
+        };
+        self.shared
+            .chain
+            .subject_record(&key)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("no committed {key:?}")))
+    }
+
+    fn block_response(&self, height: u64) -> Result<BlockResponse, Status> {
+        let chain = &self.shared.chain;
+        let b = chain
+            .block(height)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("block {height}")))?;
+        let count = b.header.as_ref().map_or(0, |h| h.record_count);
+        let mut record_ids = Vec::with_capacity(count as usize);
+        for i in 0..u64::from(count) {
+            let r = chain
+                .record_at(b.first_log_index + i)
+                .map_err(internal)?
+                .ok_or_else(|| internal(format!("record {} missing", b.first_log_index + i)))?;
+            record_ids.push(chain.params().suite.hash(&r).0.to_vec());
+        }
+        Ok(BlockResponse {
+            header: b.header,
+            state: b.state,
+            certificate: b.certificate,
+            record_ids,
+        })
+    }
+
+    async fn wait_commit(
+        &self,
+        id: Digest,
+        mut rx: tokio::sync::broadcast::Receiver<Event>,
+    ) -> Result<SubmitResponse, Status> {
+        let deadline = tokio::time::Instant::now() + WAIT_LIMIT;
+        loop {
+            // A commit may have happened before we subscribed.
+            if let Some(rs) = self.shared.chain.record_state(&id).map_err(internal)? {
+                return Ok(SubmitResponse {
+                    record_id: id.0.to_vec(),
+                    committed: true,
+                    height: rs.height,
+                    log_index: rs.log_index,
+                });
+            }
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Err(_) => {
+                    return Err(Status::deadline_exceeded(format!(
+                        "TIMEOUT: record {id} not committed within {} s; it stays in the mempool",
+                        WAIT_LIMIT.as_secs()
+                    )));
+                }
+                Ok(Ok(Event::Refused(rid, rej))) if rid == id => {
+                    return Err(rejection_status(&rej));
+                }
+                Ok(Ok(_)) | Ok(Err(RecvError::Lagged(_))) => {}
+                Ok(Err(RecvError::Closed)) => return Err(internal("node is stopping")),
+            }
+        }
+    }
+}
+
+type BlockStream = Pin<Box<dyn Stream<Item = Result<BlockResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl Node for Api {
+    async fn submit(
+        &self,
+        request: Request<SubmitRequest>,
+    ) -> Result<Response<SubmitResponse>, Status> {
+        let req = request.into_inner();
+        let shared = self.shared.clone();
+        let record = tokio::task::spawn_blocking(move || {
+            let record = Record::decode(shared.chain.params(), &req.record)
+                .map_err(|r| rejection_status(&r))?;
+            Mempool::check(&shared.chain, &record, now_ms()).map_err(|e| admit_status(&e))?;
+            Ok::<_, Status>(record)
+        })
+        .await
+        .map_err(internal)??;
+        let id = record.id();
+        let rx = self.shared.events.subscribe();
+        self.shared
+            .pool()
+            .insert(record)
+            .map_err(|e| admit_status(&e))?;
+        if !req.wait {
+            return Ok(Response::new(SubmitResponse {
+                record_id: id.0.to_vec(),
+                ..Default::default()
+            }));
+        }
+        Ok(Response::new(self.wait_commit(id, rx).await?))
+    }
+
+    async fn get_record(
+        &self,
+        request: Request<RecordRef>,
+    ) -> Result<Response<RecordResponse>, Status> {
+        let id = digest(&request.into_inner().record_id, "record id")?;
+        let chain = &self.shared.chain;
+        let rs = chain
+            .record_state(&id)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("record {id}")))?;
+        let record = chain
+            .record_at(rs.log_index)
+            .map_err(internal)?
+            .ok_or_else(|| internal(format!("record {id} missing from the log")))?;
+        Ok(Response::new(RecordResponse {
+            record,
+            height: rs.height,
+            log_index: rs.log_index,
+        }))
+    }
+
+    async fn get_block(
+        &self,
+        request: Request<BlockRequest>,
+    ) -> Result<Response<BlockResponse>, Status> {
+        let mut h = request.into_inner().height;
+        if h == 0 {
+            h = self.shared.chain.height();
+        }
+        Ok(Response::new(self.block_response(h)?))
+    }
+
+    async fn get_bundle(
+        &self,
+        request: Request<BundleRequest>,
+    ) -> Result<Response<BundleResponse>, Status> {
+        let req = request.into_inner();
+        let id = self.subject_record(req.subject)?;
+        let shared = self.shared.clone();
+        let bundle =
+            tokio::task::spawn_blocking(move || shared.chain.bundle_bytes(&id, req.compact))
+                .await
+                .map_err(internal)?
+                .map_err(|e| match e {
+                    BundleError::NotFound(m) => not_found(m),
+                    BundleError::Ledger(e) => internal(e),
+                })?;
+        Ok(Response::new(BundleResponse {
+            bundle,
+            record_id: id.0.to_vec(),
+        }))
+    }
+
+    async fn get_status(
+        &self,
+        request: Request<SubjectRef>,
+    ) -> Result<Response<StatusResponse>, Status> {
+        let subject = request.into_inner();
+        let chain = &self.shared.chain;
+        let height = chain.height();
+        let key = match subject.by.clone() {
+            Some(By::RecordId(id)) => StateKey::Record(digest(&id, "record id")?),
+            Some(By::Certificate(c)) => StateKey::Certificate {
+                type_code: c.type_code,
+                cert_no: c.cert_no,
+            },
+            Some(By::SealId(s)) => StateKey::Seal(s),
+            None => return Err(Status::invalid_argument("MALFORMED: no subject given")),
+        };
+        let value = chain
+            .state(&key)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("{key:?}")))?;
+        let record_id = self.subject_record(Some(subject))?;
+        Ok(Response::new(StatusResponse {
+            value,
+            record_id: record_id.0.to_vec(),
+            height,
+        }))
+    }
+
+    type StreamBlocksStream = BlockStream;
+
+    async fn stream_blocks(
+        &self,
+        request: Request<StreamBlocksRequest>,
+    ) -> Result<Response<BlockStream>, Status> {
+        let mut next = request.into_inner().from_height.max(1);
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let api = Api {
+            shared: self.shared.clone(),
+        };
+        let mut events = self.shared.events.subscribe();
+        tokio::spawn(async move {
+            loop {
+                while next <= api.shared.chain.height() {
+                    let item = api.block_response(next);
+                    let failed = item.is_err();
+                    if tx.send(item).await.is_err() || failed {
+                        return;
+                    }
+                    next += 1;
+                }
+                match events.recv().await {
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn get_info(
+        &self,
+        _request: Request<InfoRequest>,
+    ) -> Result<Response<InfoResponse>, Status> {
+        let s = &self.shared;
+        Ok(Response::new(InfoResponse {
+            chain_id: s.chain.params().chain_id.clone(),
+            moniker: s.moniker.clone(),
+            height: s.chain.height(),
+            genesis_hash: s.chain.genesis_hash().0.to_vec(),
+            mempool_size: u32::try_from(s.pool().len()).unwrap_or(u32::MAX),
+            consensus_public_key: s.consensus_public_key.clone(),
+        }))
+    }
+}
+
+fn admit_status(e: &AdmitError) -> Status {
+    match e {
+        AdmitError::Rejected(r) => rejection_status(r),
+        AdmitError::Busy(_) => Status::resource_exhausted(format!("BUSY: {e}")),
+        AdmitError::Internal(m) => internal(m),
+    }
+}
+
+/// Serve the API on `addr` until the process stops.
+pub async fn serve(shared: Arc<Shared>, addr: SocketAddr) -> eyre::Result<()> {
+    let svc = NodeServer::new(Api { shared })
+        .max_decoding_message_size(MAX_REQUEST)
+        .max_encoding_message_size(64 * 1024 * 1024);
+    tonic::transport::Server::builder()
+        .add_service(svc)
+        .serve(addr)
+        .await?;
+    Ok(())
+}

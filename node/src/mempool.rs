@@ -1,0 +1,119 @@
+//! The mempool: records admitted after the stateless checks, signature
+//! verification and a dry run of the rules against the committed state,
+//! kept in arrival order until a block of ours commits them.
+
+use std::collections::{HashMap, VecDeque};
+
+use yinzheng_crypto::Digest;
+use yinzheng_ledger::{BlockContext, Record, RejectCode, Rejection, StateKey, apply};
+
+use crate::chain::Chain;
+
+/// Why a record was not admitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdmitError {
+    /// The record breaks a rule (decode, signature, permission, duplicate…).
+    #[error("{0}")]
+    Rejected(Rejection),
+    /// The mempool is full; try again later.
+    #[error("mempool full ({0} records); try again later")]
+    Busy(usize),
+    /// The node could not read its state.
+    #[error("storage: {0}")]
+    Internal(String),
+}
+
+/// Records waiting for a block.
+#[derive(Debug)]
+pub struct Mempool {
+    capacity: usize,
+    order: VecDeque<Digest>,
+    records: HashMap<Digest, Record>,
+}
+
+impl Mempool {
+    /// An empty mempool holding at most `capacity` records.
+    pub fn new(capacity: usize) -> Mempool {
+        Mempool {
+            capacity,
+            order: VecDeque::new(),
+            records: HashMap::new(),
+        }
+    }
+
+    /// Number of waiting records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Check a decoded record against the committed state (not yet in the
+    /// pool): not committed before, and accepted by the rules as if it were
+    /// the next block's only record at `now_ms`.
+    pub fn check(chain: &Chain, record: &Record, now_ms: u64) -> Result<(), AdmitError> {
+        let internal = |e: yinzheng_ledger::LedgerError| AdmitError::Internal(e.to_string());
+        if chain
+            .state(&StateKey::Record(record.id()))
+            .map_err(internal)?
+            .is_some()
+        {
+            return Err(AdmitError::Rejected(Rejection::new(
+                RejectCode::Duplicate,
+                format!("record {} is already committed", record.id()),
+            )));
+        }
+        let ctx = BlockContext {
+            height: chain.height() + 1,
+            time_ms: now_ms,
+        };
+        let view = chain.reader();
+        match apply(chain.params(), &view, record, ctx) {
+            Ok(_) => Ok(()),
+            Err(yinzheng_ledger::ApplyError::Rejected(r)) => Err(AdmitError::Rejected(r)),
+            Err(yinzheng_ledger::ApplyError::State(e)) => Err(internal(e)),
+        }
+    }
+
+    /// Add a checked record.
+    pub fn insert(&mut self, record: Record) -> Result<(), AdmitError> {
+        let id = record.id();
+        if self.records.contains_key(&id) {
+            return Err(AdmitError::Rejected(Rejection::new(
+                RejectCode::Duplicate,
+                format!("record {id} is already waiting in the mempool"),
+            )));
+        }
+        if self.records.len() >= self.capacity {
+            return Err(AdmitError::Busy(self.capacity));
+        }
+        self.order.push_back(id);
+        self.records.insert(id, record);
+        Ok(())
+    }
+
+    /// Up to `max` records in arrival order (they stay until removed).
+    pub fn take(&mut self, max: usize) -> Vec<Record> {
+        let mut out = Vec::with_capacity(max.min(self.records.len()));
+        self.order.retain(|id| self.records.contains_key(id));
+        for id in self.order.iter().take(max) {
+            if let Some(r) = self.records.get(id) {
+                out.push(r.clone());
+            }
+        }
+        out
+    }
+
+    /// Drop records (committed, or refused at execution).
+    pub fn remove(&mut self, ids: impl IntoIterator<Item = Digest>) {
+        for id in ids {
+            self.records.remove(&id);
+        }
+        if self.order.len() > 2 * self.records.len() + 64 {
+            self.order.retain(|id| self.records.contains_key(id));
+        }
+    }
+}
