@@ -75,7 +75,7 @@ pub struct Prepared {
     pub id: Digest,
     /// Ids of its records, in order.
     pub record_ids: Vec<Digest>,
-    ops: Vec<(&'static str, Vec<u8>, Option<Vec<u8>>)>,
+    ops: Vec<crate::store::Op>,
     new_epoch: Option<Epoch>,
     first_log_index: u64,
 }

@@ -41,6 +41,12 @@ pub mod meta {
     pub const GENESIS: &[u8] = b"genesis";
 }
 
+/// One write of a batch: column family, key, value (`None` deletes).
+pub type Op = (&'static str, Vec<u8>, Option<Vec<u8>>);
+
+/// A key and its value.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 /// The node's database.
 pub struct Db {
     db: DB,
@@ -74,10 +80,7 @@ impl Db {
     }
 
     /// Apply a batch atomically and durably.
-    pub fn write(
-        &self,
-        ops: Vec<(&'static str, Vec<u8>, Option<Vec<u8>>)>,
-    ) -> Result<(), LedgerError> {
+    pub fn write(&self, ops: Vec<Op>) -> Result<(), LedgerError> {
         let mut batch = WriteBatch::default();
         for (family, k, v) in ops {
             let h = self
@@ -95,7 +98,7 @@ impl Db {
     }
 
     /// Every entry of a (small) column family, in key order.
-    pub fn scan(&self, family: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, LedgerError> {
+    pub fn scan(&self, family: &str) -> Result<Vec<Entry>, LedgerError> {
         let h = self
             .db
             .cf_handle(family)

@@ -91,7 +91,7 @@ impl<'a> Pending<'a> {
     }
 
     /// The writes, ready for [`Db::write`].
-    pub fn into_ops(self) -> Vec<(&'static str, Vec<u8>, Option<Vec<u8>>)> {
+    pub fn into_ops(self) -> Vec<super::Op> {
         self.writes
             .into_iter()
             .map(|((f, k), v)| (f, k, v))
