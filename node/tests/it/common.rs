@@ -1,7 +1,6 @@
 //! Starting a local consortium of node processes for a test.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use tempfile::TempDir;
@@ -13,7 +12,7 @@ use yinzheng_node::cluster::{self, Client, Cluster};
 use yinzheng_node::proto::{BlockRequest, InfoRequest, SubmitRequest};
 
 /// One cluster at a time: four nodes already fill the machine.
-pub static SERIAL: Mutex<()> = Mutex::new(());
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A running test consortium.
 pub struct Net {

@@ -9,7 +9,7 @@ use crate::common::{SERIAL, assert_same_headers, header, height, start, submit_w
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn n4f0_records_submitted_to_any_node_commit_and_all_agree() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let mut net = start(27100).await;
     let mut top = 0;
     let mut ids = Vec::new();
@@ -41,7 +41,7 @@ async fn n4f0_records_submitted_to_any_node_commit_and_all_agree() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn n4f1_one_killed_others_commit_and_it_catches_up() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let mut net = start(27200).await;
     net.cluster.kill(3);
     let h0 = height(&mut net.clients[0]).await;
@@ -68,7 +68,7 @@ async fn n4f1_one_killed_others_commit_and_it_catches_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn n4f2_two_down_halts_without_fork_and_resumes() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let mut net = start(27300).await;
     net.cluster.kill(2);
     net.cluster.kill(3);
@@ -124,7 +124,7 @@ fn next(state: &mut u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn n4_kill_9_at_twenty_instants_under_load_restarts_consistent() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let mut net = start(27400).await;
     // Load on the three other validators, without waiting for commits.
     let records: Vec<_> = (0..3000).map(|k| net.certificate(100_000 + k)).collect();

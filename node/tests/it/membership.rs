@@ -12,7 +12,7 @@ use crate::common::{SERIAL, exe, height, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_is_not_a_member_cannot_join() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let mut net = start(27600).await;
     let dir = net.dir.path().join("outsider");
     std::fs::create_dir_all(&dir).unwrap();

@@ -42,7 +42,7 @@ async fn not_committed(c: &mut Client, r: &Record) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_records_are_refused_with_their_reason_and_never_committed() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().await;
     let net = start(27500).await;
     let c = &mut net.clients[1].clone();
 
