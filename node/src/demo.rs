@@ -265,14 +265,14 @@ fn print_next_steps(dir: &Path) {
     println!(
         "\nTry next (in another terminal):
   # verify a certificate offline, with the file it certifies
-  cargo run -q -p yinzheng-client --bin yinzheng -- verify {d}/samples/certificate-1.bundle \\
+  target/debug/yinzheng verify {d}/samples/certificate-1.bundle \\
       --genesis {d}/genesis.json --file {d}/samples/certificate-1.txt
   # a revoked one, and a stamped document
-  cargo run -q -p yinzheng-client --bin yinzheng -- verify {d}/samples/certificate-2-revoked.bundle --genesis {d}/genesis.json
-  cargo run -q -p yinzheng-client --bin yinzheng -- verify {d}/samples/stamp.bundle --genesis {d}/genesis.json \\
+  target/debug/yinzheng verify {d}/samples/certificate-2-revoked.bundle --genesis {d}/genesis.json
+  target/debug/yinzheng verify {d}/samples/stamp.bundle --genesis {d}/genesis.json \\
       --file {d}/samples/stamped-document.txt
   # the compact bundle as a QR code for a phone
-  cargo run -q -p yinzheng-client --bin yinzheng -- qr encode {d}/samples/certificate-1.compact.bundle --out cert.png
+  target/debug/yinzheng qr encode {d}/samples/certificate-1.compact.bundle --out cert.png
   # kill one validator (kill -9 its process): the other three keep committing"
     );
 }
