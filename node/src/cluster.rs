@@ -140,6 +140,11 @@ impl Cluster {
         )
     }
 
+    /// The process id of node `i`, if running.
+    pub fn pid(&self, i: usize) -> Option<u32> {
+        self.children[i].as_ref().map(Child::id)
+    }
+
     /// The gRPC URL of node `i`.
     pub fn url(&self, i: usize) -> String {
         format!("http://127.0.0.1:{}", self.net.nodes[i].grpc_port)
