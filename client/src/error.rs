@@ -41,6 +41,14 @@ pub enum ClientError {
         /// Payload length.
         len: usize,
     },
+    /// A node answered with an error (its reason code and message).
+    #[error("{node}: {message}")]
+    Node {
+        /// The node.
+        node: String,
+        /// `CODE: explanation`.
+        message: String,
+    },
     /// Something that needs a node, and none could be reached.
     #[error("{0}")]
     Unavailable(String),

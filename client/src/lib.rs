@@ -26,6 +26,7 @@ pub mod check;
 mod error;
 mod exit;
 pub mod qr;
+pub mod remote;
 pub mod render;
 
 pub use error::ClientError;

@@ -5,6 +5,9 @@
 //! re-encode a record; decoding accepts only canonical encodings so that one
 //! record has one byte string and one id (`docs/spec/records.md`).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use prost::Message;
 use yinzheng_crypto::{
     DEFAULT_DISTID, Digest, Signature, Signer, SigningKey, Suite, Verifier, VerifyingKey,
@@ -274,6 +277,42 @@ impl Record {
     }
 }
 
+/// Signer keys seen in valid signatures, with their precomputed `Z_A` and
+/// verification tables: a few hundred issuer keys sign almost every record,
+/// and rebuilding a key costs about half a verification. Bounded; a memo
+/// only (the same key is rebuilt identically when absent).
+type KeyMemo = HashMap<(Suite, Vec<u8>, String), VerifyingKey>;
+static KEY_MEMO: Mutex<Option<KeyMemo>> = Mutex::new(None);
+const KEY_MEMO_LIMIT: usize = 4096;
+
+fn signer_key(
+    suite: Suite,
+    public_key: &[u8],
+    distid: &str,
+) -> Result<(VerifyingKey, bool), yinzheng_crypto::CryptoError> {
+    let memo = KEY_MEMO.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = memo
+        .as_ref()
+        .and_then(|m| m.get(&(suite, public_key.to_vec(), distid.to_owned())))
+    {
+        return Ok((k.clone(), true));
+    }
+    drop(memo);
+    Ok((
+        VerifyingKey::from_bytes_with_id(suite, public_key, distid)?,
+        false,
+    ))
+}
+
+fn remember_key(suite: Suite, distid: &str, key: &VerifyingKey) {
+    let mut memo = KEY_MEMO.lock().unwrap_or_else(|e| e.into_inner());
+    let m = memo.get_or_insert_with(HashMap::new);
+    if m.len() >= KEY_MEMO_LIMIT {
+        m.clear();
+    }
+    m.insert((suite, key.to_bytes(), distid.to_owned()), key.clone());
+}
+
 fn verify_one(
     suite: Suite,
     msg: &[u8],
@@ -284,7 +323,7 @@ fn verify_one(
     } else {
         s.distid.as_str()
     };
-    let key = VerifyingKey::from_bytes_with_id(suite, &s.public_key, distid)?;
+    let (key, known) = signer_key(suite, &s.public_key, distid)?;
     if key.to_bytes() != s.public_key {
         return Err(yinzheng_crypto::CryptoError::PublicKey {
             reason: "public key must be in canonical (uncompressed) form",
@@ -292,6 +331,9 @@ fn verify_one(
     }
     let sig = Signature::from_raw(suite, &s.signature)?;
     key.verify(msg, &sig)?;
+    if !known {
+        remember_key(suite, distid, &key);
+    }
     Ok(RecordSigner {
         public_key: s.public_key.clone(),
         distid: distid.to_owned(),

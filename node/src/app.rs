@@ -73,6 +73,8 @@ pub struct Shared {
     pub moniker: String,
     /// This validator's consensus key.
     pub consensus_public_key: Vec<u8>,
+    /// Admitted records to offer to the other members (best effort).
+    pub relay: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
 }
 
 impl Shared {
@@ -240,7 +242,8 @@ impl App {
         }
         let prepared = tokio::task::spawn_blocking(move || {
             let now = live.then(now_ms);
-            shared.chain.validate(&block, now, skew)
+            let known = |id: &Digest| shared.pool().get(id);
+            shared.chain.validate(&block, now, skew, &known)
         })
         .await
         .map_err(|e| e.to_string())??;

@@ -39,6 +39,13 @@ pub fn write_configs(net: &Testnet) -> eyre::Result<Vec<PathBuf>> {
             p2p_listen: format!("/ip4/127.0.0.1/tcp/{}", n.p2p_port),
             peers,
             grpc_listen: format!("127.0.0.1:{}", n.grpc_port),
+            relay: net
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, p)| format!("http://127.0.0.1:{}", p.grpc_port))
+                .collect(),
             mempool_capacity: 50_000,
             block_interval_ms: 200,
             propose_timeout_ms: 1000,

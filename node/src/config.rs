@@ -29,6 +29,10 @@ pub struct NodeConfig {
     pub peers: Vec<String>,
     /// gRPC listen address, e.g. `127.0.0.1:50050`.
     pub grpc_listen: String,
+    /// The other members' gRPC URLs (`http://host:port`): records admitted
+    /// here are relayed to their mempools.
+    #[serde(default)]
+    pub relay: Vec<String>,
     /// Most records waiting in the mempool.
     #[serde(default = "default_mempool")]
     pub mempool_capacity: usize,

@@ -212,7 +212,7 @@ pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
             format!("{} bytes, verdict {:?}", bytes.len(), v.status),
         );
     }
-    print_next_steps(&opts.dir);
+    print_next_steps(&opts.dir, opts.grpc_port, &certs[0]);
     if opts.exit_after_samples {
         return Ok(());
     }
@@ -260,8 +260,9 @@ fn reopen(dir: &Path) -> eyre::Result<yinzheng_genesis::testnet::Testnet> {
     })
 }
 
-fn print_next_steps(dir: &Path) {
+fn print_next_steps(dir: &Path, port: u16, cert_no: &str) {
     let d = dir.display();
+    let cert_type = yinzheng_genesis::consortium::CERT_TYPE;
     println!(
         "\nTry next (in another terminal):
   # verify a certificate offline, with the file it certifies
@@ -271,6 +272,9 @@ fn print_next_steps(dir: &Path) {
   target/debug/yinzheng verify {d}/samples/certificate-2-revoked.bundle --genesis {d}/genesis.json
   target/debug/yinzheng verify {d}/samples/stamp.bundle --genesis {d}/genesis.json \\
       --file {d}/samples/stamped-document.txt
+  # fetch a fresh bundle from any validator (verified before it is saved)
+  target/debug/yinzheng fetch --node http://127.0.0.1:{port} --genesis {d}/genesis.json \\
+      --cert {cert_type}/{cert_no} --out fresh.bundle
   # the compact bundle as a QR code for a phone
   target/debug/yinzheng qr encode {d}/samples/certificate-1.compact.bundle --out cert.png
   # kill one validator (kill -9 its process): the other three keep committing"

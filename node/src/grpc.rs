@@ -21,8 +21,8 @@ use crate::proto::node_server::{Node, NodeServer};
 use crate::proto::subject_ref::By;
 use crate::proto::{
     BlockRequest, BlockResponse, BundleRequest, BundleResponse, InfoRequest, InfoResponse,
-    RecordRef, RecordResponse, StatusResponse, StreamBlocksRequest, SubjectRef, SubmitRequest,
-    SubmitResponse,
+    RecordRef, RecordResponse, RelayRequest, RelayResponse, StatusResponse, StreamBlocksRequest,
+    SubjectRef, SubmitRequest, SubmitResponse,
 };
 
 /// How long `Submit` with `wait` waits for the commit.
@@ -168,10 +168,16 @@ impl Node for Api {
         .map_err(internal)??;
         let id = record.id();
         let rx = self.shared.events.subscribe();
+        let bytes = record.bytes().to_vec();
         self.shared
             .pool()
             .insert(record)
             .map_err(|e| admit_status(&e))?;
+        if let Some(relay) = &self.shared.relay {
+            // Best effort: a full relay queue only delays the record to this
+            // node's own turn as proposer.
+            let _ = relay.try_send(bytes);
+        }
         if !req.wait {
             return Ok(Response::new(SubmitResponse {
                 record_id: id.0.to_vec(),
@@ -291,6 +297,33 @@ impl Node for Api {
             }
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn relay(
+        &self,
+        request: Request<RelayRequest>,
+    ) -> Result<Response<RelayResponse>, Status> {
+        let records = request.into_inner().records;
+        let shared = self.shared.clone();
+        let admitted = tokio::task::spawn_blocking(move || {
+            use rayon::prelude::*;
+            let now = now_ms();
+            let checked: Vec<Record> = records
+                .par_iter()
+                .filter_map(|b| Record::decode(shared.chain.params(), b).ok())
+                .filter(|r| Mempool::check(&shared.chain, r, now).is_ok())
+                .collect();
+            let mut pool = shared.pool();
+            checked
+                .into_iter()
+                .filter(|r| pool.insert(r.clone()).is_ok())
+                .count()
+        })
+        .await
+        .map_err(internal)?;
+        Ok(Response::new(RelayResponse {
+            admitted: u32::try_from(admitted).unwrap_or(u32::MAX),
+        }))
     }
 
     async fn get_info(

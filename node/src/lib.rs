@@ -16,6 +16,7 @@ pub mod grpc;
 pub mod load;
 pub mod mempool;
 pub mod proto;
+pub mod relay;
 pub mod run;
 pub mod store;
 

@@ -76,8 +76,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
+    // Nearest rank: the smallest sample with at least p of them at or below it.
+    let rank = (1..=sorted.len())
+        .find(|k| *k as f64 >= p * sorted.len() as f64)
+        .unwrap_or(sorted.len());
+    sorted[rank - 1]
 }
 
 /// Run the load benchmark and print its report.
@@ -121,7 +124,10 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
         .iter()
         .filter_map(|i| cluster.pid(*i).map(|p| (*i, p)))
         .collect();
-    let cpu0: Vec<f64> = pids.iter().map(|(_, p)| cpu_seconds(*p).unwrap_or(0.0)).collect();
+    let cpu0: Vec<f64> = pids
+        .iter()
+        .map(|(_, p)| cpu_seconds(*p).unwrap_or(0.0))
+        .collect();
 
     let submitted: Arc<Mutex<HashMap<[u8; 32], Instant>>> = Arc::new(Mutex::new(HashMap::new()));
     let latencies: Arc<Mutex<Vec<Duration>>> = Arc::new(Mutex::new(Vec::new()));
@@ -219,18 +225,36 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
         .await
         .map_err(|_| eyre!("not every record committed within 120 s of the last submission"))???;
     let elapsed = last - start;
-    let cpu1: Vec<f64> = pids.iter().map(|(_, p)| cpu_seconds(*p).unwrap_or(0.0)).collect();
+    let cpu1: Vec<f64> = pids
+        .iter()
+        .map(|(_, p)| cpu_seconds(*p).unwrap_or(0.0))
+        .collect();
     let mut lat = latencies.lock().map_err(|_| eyre!("lock"))?.clone();
     lat.sort();
     let n = lat.len();
     let rps = n as f64 / elapsed.as_secs_f64();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as f64;
     let ideal = cores * verifies / cluster.len() as f64;
-    println!("load: {} validators ({} down), {} records", cluster.len(), opts.down, n);
-    println!("  submitted in         {:.2} s (target {} records/s, {busy} busy retries)", submit_time.as_secs_f64(), opts.rate);
+    println!(
+        "load: {} validators ({} down), {} records",
+        cluster.len(),
+        opts.down,
+        n
+    );
+    println!(
+        "  submitted in         {:.2} s (target {} records/s, {busy} busy retries)",
+        submit_time.as_secs_f64(),
+        opts.rate
+    );
     println!("  committed records/s  {rps:.0}");
-    println!("  submit→commit p50    {} ms", percentile(&lat, 0.50).as_millis());
-    println!("  submit→commit p99    {} ms", percentile(&lat, 0.99).as_millis());
+    println!(
+        "  submit→commit p50    {} ms",
+        percentile(&lat, 0.50).as_millis()
+    );
+    println!(
+        "  submit→commit p99    {} ms",
+        percentile(&lat, 0.99).as_millis()
+    );
     for ((i, _), (a, b)) in pids.iter().zip(cpu0.iter().zip(&cpu1)) {
         println!(
             "  CPU node {i}           {:.0}% of one core",

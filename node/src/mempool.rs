@@ -95,6 +95,11 @@ impl Mempool {
         Ok(())
     }
 
+    /// A waiting record.
+    pub fn get(&self, id: &Digest) -> Option<Record> {
+        self.records.get(id).cloned()
+    }
+
     /// Up to `max` records in arrival order (they stay until removed).
     pub fn take(&mut self, max: usize) -> Vec<Record> {
         let mut out = Vec::with_capacity(max.min(self.records.len()));

@@ -159,6 +159,7 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         events,
         moniker: config.moniker.clone(),
         consensus_public_key: public_key,
+        relay: crate::relay::start(config.relay.clone()),
     });
     let grpc_addr = config
         .grpc_listen

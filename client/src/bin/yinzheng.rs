@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use prost::Message as _;
 use yinzheng_client::qr::{self, Payload};
 use yinzheng_client::render::{self, Lang};
-use yinzheng_client::{ClientError, Exit, batch, check};
+use yinzheng_client::{ClientError, Exit, batch, check, remote};
 use yinzheng_crypto::{Digest, SigningKey, Suite};
 
 #[derive(Parser)]
@@ -77,6 +77,45 @@ enum Cmd {
         #[arg(long)]
         quiet: bool,
     },
+    /// Fetch a bundle from a node, verify it locally, and save it only if it
+    /// verifies (a node is never trusted).
+    Fetch {
+        /// Node URL, e.g. http://127.0.0.1:50050.
+        #[arg(long)]
+        node: String,
+        /// Record id (hex).
+        #[arg(long, conflicts_with_all = ["cert", "seal"])]
+        record: Option<String>,
+        /// Certificate as TYPE_CODE/NUMBER.
+        #[arg(long, conflicts_with = "seal")]
+        cert: Option<String>,
+        /// Seal id.
+        #[arg(long)]
+        seal: Option<String>,
+        /// Fetch the compact form (status as of issuance, fits a QR code).
+        #[arg(long)]
+        compact: bool,
+        /// Where to save the bundle.
+        #[arg(long)]
+        out: PathBuf,
+        /// Genesis to trust (default: the imported one).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+    },
+    /// Sign a record with a key file and submit it to a node.
+    Submit {
+        /// Node URL, e.g. http://127.0.0.1:50050.
+        #[arg(long)]
+        node: String,
+        /// Wait until the record is committed.
+        #[arg(long)]
+        wait: bool,
+        /// Genesis of the chain (default: the imported one).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+        #[command(subcommand)]
+        what: SubmitCmd,
+    },
     /// Make or read QR codes.
     Qr {
         #[command(subcommand)]
@@ -137,6 +176,82 @@ enum QrCmd {
 }
 
 #[derive(Subcommand)]
+enum SubmitCmd {
+    /// An envelope that is already signed (encoded `yinzheng.v1.Envelope`).
+    Envelope {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Issue a certificate for a document.
+    Issue {
+        /// Signing key (PKCS#8 / SEC1 PEM).
+        #[arg(long)]
+        key: PathBuf,
+        /// Password environment variable of an encrypted key.
+        #[arg(long)]
+        password_env: Option<String>,
+        /// Certificate type code.
+        #[arg(long)]
+        type_code: String,
+        /// Certificate number.
+        #[arg(long)]
+        cert_no: String,
+        /// Issuing organisation (credit code).
+        #[arg(long)]
+        issuer: String,
+        /// Division code where it applies.
+        #[arg(long)]
+        region: String,
+        /// The certificate document; its hash is anchored.
+        #[arg(long)]
+        file: PathBuf,
+        /// Holder identifier, committed salted (never stored in clear).
+        #[arg(long)]
+        holder: String,
+        /// Salt for the holder commitment.
+        #[arg(long, default_value = "")]
+        salt: String,
+        /// Validity in days from now.
+        #[arg(long, default_value_t = 3650)]
+        valid_days: u64,
+    },
+    /// Revoke a certificate.
+    Revoke {
+        /// Signing key (PKCS#8 / SEC1 PEM).
+        #[arg(long)]
+        key: PathBuf,
+        /// Password environment variable of an encrypted key.
+        #[arg(long)]
+        password_env: Option<String>,
+        /// Certificate type code.
+        #[arg(long)]
+        type_code: String,
+        /// Certificate number.
+        #[arg(long)]
+        cert_no: String,
+        /// Reason number (1 issued in error, 2 holder request, 3 legal
+        /// decision, 4 key compromise, 5 ceased).
+        #[arg(long, default_value_t = 2)]
+        reason: i32,
+    },
+    /// Stamp a document with a registered seal's key.
+    Stamp {
+        /// The seal's key (PKCS#8 / SEC1 PEM).
+        #[arg(long)]
+        key: PathBuf,
+        /// Password environment variable of an encrypted key.
+        #[arg(long)]
+        password_env: Option<String>,
+        /// Seal id.
+        #[arg(long)]
+        seal_id: String,
+        /// The document.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum TrustCmd {
     /// Check a genesis file and trust it from now on.
     Import {
@@ -150,6 +265,10 @@ enum TrustCmd {
 fn exit_for(e: &anyhow::Error) -> Exit {
     match e.downcast_ref::<ClientError>() {
         Some(ClientError::Unavailable(_)) => Exit::Unavailable,
+        Some(ClientError::Node { message, .. }) if message.starts_with("NOT_FOUND") => {
+            Exit::NoInput
+        }
+        Some(ClientError::Node { .. }) => Exit::Invalid,
         Some(ClientError::NoTrustedGenesis) => Exit::Usage,
         Some(_) => Exit::NoInput,
         None => Exit::NoInput,
@@ -361,6 +480,73 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             println!("public key: {pk}");
             Ok(Exit::Valid)
         }
+        Cmd::Fetch {
+            node,
+            record,
+            cert,
+            seal,
+            compact,
+            out,
+            genesis,
+        } => {
+            let genesis = check::genesis_or_trusted(genesis.as_deref())?;
+            let subject = match (record, cert, seal) {
+                (Some(r), _, _) => {
+                    remote::Subject::Record(Digest::from_hex(&r).ok_or_else(|| {
+                        ClientError::QrPayload {
+                            reason: "record id: 64 hex digits".into(),
+                        }
+                    })?)
+                }
+                (None, Some(c), _) => {
+                    let (t, n) = c.split_once('/').ok_or_else(|| ClientError::QrPayload {
+                        reason: "--cert is TYPE_CODE/NUMBER".into(),
+                    })?;
+                    remote::Subject::Certificate {
+                        type_code: t.into(),
+                        cert_no: n.into(),
+                    }
+                }
+                (None, None, Some(s)) => remote::Subject::Seal(s),
+                (None, None, None) => anyhow::bail!("give --record, --cert or --seal"),
+            };
+            let verifier = check::verifier(&genesis)?;
+            let (bytes, _) = remote::fetch_verified(&node, &subject, compact, &verifier)?;
+            let report = check::verify(&verifier, &bytes, None, check::now_ms(), u64::MAX);
+            std::fs::write(&out, &bytes).map_err(|e| ClientError::Io {
+                path: out.display().to_string(),
+                source: e,
+            })?;
+            eprintln!(
+                "verified and saved {} ({} bytes)",
+                out.display(),
+                bytes.len()
+            );
+            print!("{}", render::render(&report, &genesis, Lang::from_env()));
+            Ok(Exit::for_verdict(report.verdict.status, report.stale))
+        }
+        Cmd::Submit {
+            node,
+            wait,
+            genesis,
+            what,
+        } => {
+            let envelope = match what {
+                SubmitCmd::Envelope { file } => check::read(&file)?,
+                other => {
+                    let genesis = check::genesis_or_trusted(genesis.as_deref())?;
+                    build_record(&genesis, other)?
+                }
+            };
+            let r = remote::submit(&node, &envelope, wait)?;
+            let id = hex::encode(&r.record_id);
+            if r.committed {
+                println!("committed {id} at height {}", r.height);
+            } else {
+                println!("admitted {id}");
+            }
+            Ok(Exit::Valid)
+        }
         Cmd::Trust {
             cmd: TrustCmd::Import { genesis },
         } => {
@@ -395,14 +581,113 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
+/// The bundle a link carries, or, for a reference, the bundle fetched from
+/// the node it names (verified afterwards like any other).
 fn bundle_from_link(link: &str) -> anyhow::Result<Vec<u8>> {
     match qr::parse_link(link)? {
         Payload::Bundle(b) => Ok(b),
-        Payload::Reference { node, .. } => Err(ClientError::Unavailable(format!(
-            "this QR code is a reference to a record held by {node}; fetching bundles from nodes is not available in this version"
-        ))
-        .into()),
+        Payload::Reference {
+            node, record_id, ..
+        } => Ok(remote::fetch(
+            &node,
+            &remote::Subject::Record(record_id),
+            false,
+        )?),
     }
+}
+
+fn signing_key(path: &Path, password_env: Option<&str>) -> anyhow::Result<SigningKey> {
+    let pem = String::from_utf8(check::read(path)?)?;
+    let password = password_env
+        .map(|v| std::env::var(v).with_context(|| format!("environment variable {v}")))
+        .transpose()?;
+    Ok(SigningKey::from_pem(
+        &pem,
+        password.as_deref().map(str::as_bytes),
+    )?)
+}
+
+/// Build and sign a record for `submit`.
+fn build_record(
+    genesis: &yinzheng_ledger::genesis::Genesis,
+    what: SubmitCmd,
+) -> anyhow::Result<Vec<u8>> {
+    use yinzheng_ledger::proto::record_body::Kind;
+    use yinzheng_ledger::proto::{IssueCertificate, RecordBody, RevokeCertificate, Stamp};
+    let params = genesis
+        .params()
+        .map_err(|e| anyhow::anyhow!("genesis: {}", e.0))?;
+    let now = check::now_ms();
+    let (key, kind) = match what {
+        SubmitCmd::Envelope { .. } => anyhow::bail!("an envelope is submitted as it is"),
+        SubmitCmd::Issue {
+            key,
+            password_env,
+            type_code,
+            cert_no,
+            issuer,
+            region,
+            file,
+            holder,
+            salt,
+            valid_days,
+        } => {
+            let doc = check::read(&file)?;
+            let kind = Kind::IssueCertificate(IssueCertificate {
+                type_code,
+                cert_no,
+                issuer,
+                holder_commitment: params
+                    .suite
+                    .hash(format!("{salt}|{holder}").as_bytes())
+                    .0
+                    .to_vec(),
+                file_digest: params.suite.hash(&doc).0.to_vec(),
+                valid_from_ms: now,
+                valid_until_ms: now + valid_days * 24 * 3600 * 1000,
+                metadata_digest: Vec::new(),
+                region,
+            });
+            (signing_key(&key, password_env.as_deref())?, kind)
+        }
+        SubmitCmd::Revoke {
+            key,
+            password_env,
+            type_code,
+            cert_no,
+            reason,
+        } => (
+            signing_key(&key, password_env.as_deref())?,
+            Kind::RevokeCertificate(RevokeCertificate {
+                type_code,
+                cert_no,
+                reason,
+            }),
+        ),
+        SubmitCmd::Stamp {
+            key,
+            password_env,
+            seal_id,
+            file,
+        } => {
+            let doc = check::read(&file)?;
+            (
+                signing_key(&key, password_env.as_deref())?,
+                Kind::Stamp(Stamp {
+                    seal_id,
+                    document_digest: params.suite.hash(&doc).0.to_vec(),
+                }),
+            )
+        }
+    };
+    let body = RecordBody {
+        chain_id: params.chain_id.clone(),
+        signed_at_ms: now,
+        kind: Some(kind),
+    };
+    let record = yinzheng_ledger::Record::create(&params, &body, &[(&key, "")])
+        .map_err(|r| anyhow::anyhow!("record refused before submission: {r}"))?;
+    Ok(record.bytes().to_vec())
 }
 
 fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {

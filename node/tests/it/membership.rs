@@ -36,6 +36,7 @@ async fn a_peer_that_is_not_a_member_cannot_join() {
         p2p_listen: "/ip4/127.0.0.1/tcp/27690".into(),
         peers: net.cluster.net.nodes.iter().map(|n| n.p2p_addr()).collect(),
         grpc_listen: "127.0.0.1:27790".into(),
+        relay: Vec::new(),
         mempool_capacity: 100,
         block_interval_ms: 200,
         propose_timeout_ms: 1000,

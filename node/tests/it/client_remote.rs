@@ -1,0 +1,161 @@
+//! The client against real nodes: submit, fetch verified bundles, and catch
+//! a lying node (a server that tampers with what a real node served).
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::time::Duration;
+
+use prost::Message;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+use yinzheng_client::remote::{self, Subject};
+use yinzheng_client::{ClientError, check};
+use yinzheng_genesis::consortium::CERT_TYPE;
+use yinzheng_ledger::VerdictStatus;
+use yinzheng_ledger::proto::Bundle;
+use yinzheng_node::app::now_ms;
+use yinzheng_node::cluster::Client;
+use yinzheng_node::proto::node_server::{Node, NodeServer};
+use yinzheng_node::proto::*;
+
+use crate::common::{SERIAL, start};
+
+/// Serves what a real node serves, with the anchor's block time changed.
+struct Liar(Client);
+
+type Blocks = Pin<Box<dyn Stream<Item = Result<BlockResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl Node for Liar {
+    async fn get_bundle(
+        &self,
+        r: Request<BundleRequest>,
+    ) -> Result<Response<BundleResponse>, Status> {
+        let mut real = self
+            .0
+            .clone()
+            .get_bundle(r.into_inner())
+            .await?
+            .into_inner();
+        let mut b = Bundle::decode(real.bundle.as_slice()).unwrap();
+        b.anchor.as_mut().unwrap().header.as_mut().unwrap().time_ms += 1;
+        real.bundle = b.encode_to_vec();
+        Ok(Response::new(real))
+    }
+    async fn submit(&self, _: Request<SubmitRequest>) -> Result<Response<SubmitResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn get_record(&self, _: Request<RecordRef>) -> Result<Response<RecordResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn get_block(&self, _: Request<BlockRequest>) -> Result<Response<BlockResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn get_status(&self, _: Request<SubjectRef>) -> Result<Response<StatusResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    type StreamBlocksStream = Blocks;
+    async fn stream_blocks(
+        &self,
+        _: Request<StreamBlocksRequest>,
+    ) -> Result<Response<Blocks>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn get_info(&self, _: Request<InfoRequest>) -> Result<Response<InfoResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn relay(&self, _: Request<RelayRequest>) -> Result<Response<RelayResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_submits_fetches_verified_bundles_and_catches_a_lying_node() {
+    let _serial = SERIAL.lock().await;
+    let net = start(27700).await;
+    let url = net.cluster.url(1);
+    let verifier = std::sync::Arc::new(check::verifier(&net.cluster.net.genesis).unwrap());
+    let no = "4403050000001".to_string();
+    let record = net
+        .samples
+        .certificate(&no, b"doc", "holder", now_ms())
+        .unwrap();
+    let bytes = record.bytes().to_vec();
+    let u = url.clone();
+    let submitted = tokio::task::spawn_blocking(move || remote::submit(&u, &bytes, true))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(submitted.committed && submitted.height > 0);
+    assert_eq!(submitted.record_id, record.id().0.to_vec());
+
+    let cert = Subject::Certificate {
+        type_code: CERT_TYPE.into(),
+        cert_no: no.clone(),
+    };
+    let fetch = |url: String, s: Subject, compact: bool| {
+        let v = verifier.clone();
+        tokio::task::spawn_blocking(move || remote::fetch_verified(&url, &s, compact, &v))
+    };
+    let (_, v) = fetch(url.clone(), cert.clone(), false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.status, VerdictStatus::Valid);
+    let (compact, v) = fetch(url.clone(), cert.clone(), true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.status, VerdictStatus::Valid);
+    assert!(
+        compact.len() < 1000,
+        "compact bundle of {} bytes",
+        compact.len()
+    );
+
+    // Revoked: still a genuine bundle, with the revocation proven.
+    let revoke = net.samples.revoke_certificate(&no, now_ms()).unwrap();
+    let (u, b) = (url.clone(), revoke.bytes().to_vec());
+    tokio::task::spawn_blocking(move || remote::submit(&u, &b, true))
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, v) = fetch(url.clone(), cert.clone(), false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.status, VerdictStatus::Revoked);
+
+    // A lying node in front of a real one is caught.
+    let real = net.clients[1].clone();
+    let addr: SocketAddr = "127.0.0.1:27799".parse().unwrap();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(NodeServer::new(Liar(real)))
+            .serve(addr),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let err = fetch("http://127.0.0.1:27799".into(), cert.clone(), false)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Node { message, .. } if message.starts_with("INVALID_BUNDLE")),
+        "{err}"
+    );
+
+    // Unknown subject; unreachable node.
+    let err = fetch(url.clone(), Subject::Seal("nope".into()), false)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Node { message, .. } if message.starts_with("NOT_FOUND")),
+        "{err}"
+    );
+    let err = fetch("http://127.0.0.1:1".into(), cert, false)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Unavailable(_)), "{err}");
+}
