@@ -328,21 +328,30 @@ impl MemChain {
     }
 
     fn entry(&self, role: u32, key: &StateKey) -> Result<StatusEntry, LedgerError> {
-        let suite = self.params.suite;
-        let proof = self.map.prove(&key.digest(suite))?;
-        let (leaf_key, leaf_value_hash) = match proof.terminal {
-            SmtTerminal::Empty => (Vec::new(), Vec::new()),
-            SmtTerminal::Leaf { key, value_hash } => (key.0.to_vec(), value_hash.0.to_vec()),
-        };
-        Ok(StatusEntry {
+        let proof = self.map.prove(&key.digest(self.params.suite))?;
+        Ok(status_entry(
             role,
-            value: self.state.get(key)?.unwrap_or_default(),
-            proof: Some(SmtProof {
-                siblings: pack_digests(&proof.siblings),
-                leaf_key,
-                leaf_value_hash,
-            }),
-        })
+            self.state.get(key)?.unwrap_or_default(),
+            &proof,
+        ))
+    }
+}
+
+/// A bundle's status entry: role (1 subject, 2 signer key), the value, and
+/// its status-map proof in wire form.
+pub fn status_entry(role: u32, value: Vec<u8>, proof: &crate::merkle::SmtProof) -> StatusEntry {
+    let (leaf_key, leaf_value_hash) = match proof.terminal {
+        SmtTerminal::Empty => (Vec::new(), Vec::new()),
+        SmtTerminal::Leaf { key, value_hash } => (key.0.to_vec(), value_hash.0.to_vec()),
+    };
+    StatusEntry {
+        role,
+        value,
+        proof: Some(SmtProof {
+            siblings: pack_digests(&proof.siblings),
+            leaf_key,
+            leaf_value_hash,
+        }),
     }
 }
 

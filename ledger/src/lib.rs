@@ -46,7 +46,9 @@ pub use block::{
     CertError, TrustedValidators, block_hash, header_bytes, links_digest, pack_digests,
     precommit_bytes, state_digest, unpack_digests, validator_set_hash,
 };
-pub use chain::{BUNDLE_VERSION, MemBlock, MemChain, bundle_size, make_compact, sign_commit};
+pub use chain::{
+    BUNDLE_VERSION, MemBlock, MemChain, bundle_size, make_compact, sign_commit, status_entry,
+};
 pub use error::LedgerError;
 pub use params::ChainParams;
 pub use record::{

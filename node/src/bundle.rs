@@ -4,12 +4,11 @@
 
 use prost::Message;
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::merkle::{MerkleLog, SmtTerminal, StatusMap, inclusion_path, leaf_hash};
-use yinzheng_ledger::proto::{
-    Bundle, Checkpoint, SmtProof, StatusEntry, StatusEvidence, ValidatorSetChange,
-};
+use yinzheng_ledger::merkle::{MerkleLog, StatusMap, inclusion_path, leaf_hash};
+use yinzheng_ledger::proto::{Bundle, Checkpoint, StatusEntry, StatusEvidence, ValidatorSetChange};
 use yinzheng_ledger::{
-    BUNDLE_VERSION, LedgerError, Record, StateKey, make_compact, pack_digests, subject_key,
+    BUNDLE_VERSION, LedgerError, Record, StateKey, make_compact, pack_digests, status_entry,
+    subject_key,
 };
 
 use crate::chain::{Chain, Head};
@@ -69,19 +68,11 @@ impl Chain {
     fn entry(&self, role: u32, key: &StateKey) -> Result<StatusEntry, LedgerError> {
         let suite = self.params().suite;
         let proof = StatusMap::open(suite, self.reader()).prove(&key.digest(suite))?;
-        let (leaf_key, leaf_value_hash) = match proof.terminal {
-            SmtTerminal::Empty => (Vec::new(), Vec::new()),
-            SmtTerminal::Leaf { key, value_hash } => (key.0.to_vec(), value_hash.0.to_vec()),
-        };
-        Ok(StatusEntry {
+        Ok(status_entry(
             role,
-            value: self.state(key)?.unwrap_or_default(),
-            proof: Some(SmtProof {
-                siblings: pack_digests(&proof.siblings),
-                leaf_key,
-                leaf_value_hash,
-            }),
-        })
+            self.state(key)?.unwrap_or_default(),
+            &proof,
+        ))
     }
 
     /// The bundle for a committed record: full (with status evidence against

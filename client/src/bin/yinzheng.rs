@@ -175,6 +175,17 @@ enum QrCmd {
     },
 }
 
+/// The key a record is signed with (for a stamp: the seal's key).
+#[derive(clap::Args)]
+struct KeyArgs {
+    /// Signing key (PKCS#8 / SEC1 PEM).
+    #[arg(long)]
+    key: PathBuf,
+    /// Password environment variable of an encrypted key.
+    #[arg(long)]
+    password_env: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum SubmitCmd {
     /// An envelope that is already signed (encoded `yinzheng.v1.Envelope`).
@@ -184,12 +195,8 @@ enum SubmitCmd {
     },
     /// Issue a certificate for a document.
     Issue {
-        /// Signing key (PKCS#8 / SEC1 PEM).
-        #[arg(long)]
-        key: PathBuf,
-        /// Password environment variable of an encrypted key.
-        #[arg(long)]
-        password_env: Option<String>,
+        #[command(flatten)]
+        signer: KeyArgs,
         /// Certificate type code.
         #[arg(long)]
         type_code: String,
@@ -217,12 +224,8 @@ enum SubmitCmd {
     },
     /// Revoke a certificate.
     Revoke {
-        /// Signing key (PKCS#8 / SEC1 PEM).
-        #[arg(long)]
-        key: PathBuf,
-        /// Password environment variable of an encrypted key.
-        #[arg(long)]
-        password_env: Option<String>,
+        #[command(flatten)]
+        signer: KeyArgs,
         /// Certificate type code.
         #[arg(long)]
         type_code: String,
@@ -236,12 +239,8 @@ enum SubmitCmd {
     },
     /// Stamp a document with a registered seal's key.
     Stamp {
-        /// The seal's key (PKCS#8 / SEC1 PEM).
-        #[arg(long)]
-        key: PathBuf,
-        /// Password environment variable of an encrypted key.
-        #[arg(long)]
-        password_env: Option<String>,
+        #[command(flatten)]
+        signer: KeyArgs,
         /// Seal id.
         #[arg(long)]
         seal_id: String,
@@ -596,9 +595,11 @@ fn bundle_from_link(link: &str) -> anyhow::Result<Vec<u8>> {
     }
 }
 
-fn signing_key(path: &Path, password_env: Option<&str>) -> anyhow::Result<SigningKey> {
-    let pem = String::from_utf8(check::read(path)?)?;
-    let password = password_env
+fn signing_key(args: &KeyArgs) -> anyhow::Result<SigningKey> {
+    let pem = String::from_utf8(check::read(&args.key)?)?;
+    let password = args
+        .password_env
+        .as_deref()
         .map(|v| std::env::var(v).with_context(|| format!("environment variable {v}")))
         .transpose()?;
     Ok(SigningKey::from_pem(
@@ -621,8 +622,7 @@ fn build_record(
     let (key, kind) = match what {
         SubmitCmd::Envelope { .. } => anyhow::bail!("an envelope is submitted as it is"),
         SubmitCmd::Issue {
-            key,
-            password_env,
+            signer,
             type_code,
             cert_no,
             issuer,
@@ -648,16 +648,15 @@ fn build_record(
                 metadata_digest: Vec::new(),
                 region,
             });
-            (signing_key(&key, password_env.as_deref())?, kind)
+            (signing_key(&signer)?, kind)
         }
         SubmitCmd::Revoke {
-            key,
-            password_env,
+            signer,
             type_code,
             cert_no,
             reason,
         } => (
-            signing_key(&key, password_env.as_deref())?,
+            signing_key(&signer)?,
             Kind::RevokeCertificate(RevokeCertificate {
                 type_code,
                 cert_no,
@@ -665,14 +664,13 @@ fn build_record(
             }),
         ),
         SubmitCmd::Stamp {
-            key,
-            password_env,
+            signer,
             seal_id,
             file,
         } => {
             let doc = check::read(&file)?;
             (
-                signing_key(&key, password_env.as_deref())?,
+                signing_key(&signer)?,
                 Kind::Stamp(Stamp {
                     seal_id,
                     document_digest: params.suite.hash(&doc).0.to_vec(),
