@@ -33,6 +33,13 @@ pub struct NodeConfig {
     /// here are relayed to their mempools.
     #[serde(default)]
     pub relay: Vec<String>,
+    /// HTTP listen address for `/verify` (the citizen's page) and `/health`,
+    /// e.g. `127.0.0.1:8080`; none: no HTTP.
+    #[serde(default)]
+    pub http_listen: Option<String>,
+    /// The verify page built for this consortium (`web/build.sh genesis.json DIR`).
+    #[serde(default)]
+    pub verify_page: Option<PathBuf>,
     /// Most records waiting in the mempool.
     #[serde(default = "default_mempool")]
     pub mempool_capacity: usize,
@@ -94,6 +101,9 @@ impl NodeConfig {
         fix(&mut c.wal);
         if let Some(k) = c.consensus_key.as_mut() {
             fix(k);
+        }
+        if let Some(p) = c.verify_page.as_mut() {
+            fix(p);
         }
         Ok(c)
     }

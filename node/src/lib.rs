@@ -13,6 +13,7 @@ pub mod config;
 pub mod consensus;
 pub mod demo;
 pub mod grpc;
+pub mod http;
 pub mod load;
 pub mod mempool;
 pub mod proto;

@@ -166,6 +166,14 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         .parse()
         .wrap_err("grpc_listen is not host:port")?;
     let api = tokio::spawn(crate::grpc::serve(shared.clone(), grpc_addr));
+    let http = match &config.http_listen {
+        Some(a) => {
+            let addr = a.parse().wrap_err("http_listen is not host:port")?;
+            let page = config.verify_page.clone();
+            tokio::spawn(crate::http::serve(shared.clone(), addr, page))
+        }
+        None => tokio::spawn(std::future::pending()),
+    };
     let timing = Timing {
         block_interval: Duration::from_millis(config.block_interval_ms),
         propose_timeout: Duration::from_millis(config.propose_timeout_ms),
@@ -174,6 +182,7 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
     tokio::select! {
         r = app::run(shared, channels, address, timing) => r,
         r = api => r.map_err(|e| eyre!("gRPC task: {e}"))?,
+        r = http => r.map_err(|e| eyre!("HTTP task: {e}"))?,
     }
 }
 

@@ -4,5 +4,6 @@
 mod client_remote;
 mod common;
 mod faults;
+mod http;
 mod membership;
 mod rejects;

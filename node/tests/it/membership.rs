@@ -37,6 +37,8 @@ async fn a_peer_that_is_not_a_member_cannot_join() {
         peers: net.cluster.net.nodes.iter().map(|n| n.p2p_addr()).collect(),
         grpc_listen: "127.0.0.1:27790".into(),
         relay: Vec::new(),
+        http_listen: None,
+        verify_page: None,
         mempool_capacity: 100,
         block_interval_ms: 200,
         propose_timeout_ms: 1000,
