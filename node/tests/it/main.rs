@@ -4,6 +4,8 @@
 mod client_remote;
 mod common;
 mod faults;
+mod governance;
 mod http;
 mod membership;
+mod mempool;
 mod rejects;
