@@ -276,7 +276,7 @@ fn print_next_steps(dir: &Path, port: u16, cert_no: &str) {
   target/debug/yinzheng fetch --node http://127.0.0.1:{port} --genesis {d}/genesis.json \\
       --cert {cert_type}/{cert_no} --out fresh.bundle
   # the compact bundle as a QR code for a phone
-  target/debug/yinzheng qr encode {d}/samples/certificate-1.compact.bundle --out cert.png
+  target/debug/yinzheng qr encode --bundle {d}/samples/certificate-1.compact.bundle --genesis {d}/genesis.json --out cert.png
   # kill one validator (kill -9 its process): the other three keep committing"
     );
 }
