@@ -68,6 +68,41 @@ fn status_map(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // A block's worth of writes (2,000 keys) one at a time vs in one batch,
+    // each on a copy of the same 100k-entry map.
+    let block: Vec<(Digest, Vec<u8>)> = (0..2000u32)
+        .map(|k| {
+            (
+                Suite::Sm.hash(&(5_000_000 + k).to_be_bytes()),
+                b"active".to_vec(),
+            )
+        })
+        .collect();
+    g.throughput(Throughput::Elements(block.len() as u64));
+    g.bench_function("block_of_2000_one_at_a_time", |b| {
+        b.iter_batched(
+            || map.clone(),
+            |mut m| {
+                for (k, v) in &block {
+                    m.insert(k, v).unwrap();
+                }
+                m
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("block_of_2000_batch", |b| {
+        b.iter_batched(
+            || map.clone(),
+            |mut m| {
+                m.insert_batch(block.iter().map(|(k, v)| (k, v.as_slice())))
+                    .unwrap();
+                m
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.throughput(Throughput::Elements(1));
     let key = Suite::Sm.hash(&7u32.to_be_bytes());
     g.bench_function("prove", |b| b.iter(|| map.prove(black_box(&key)).unwrap()));
     let root = map.root().unwrap();

@@ -154,9 +154,9 @@ impl MemChain {
                 records.push(r.bytes().to_vec());
             }
         }
-        for (k, v) in &writes {
-            self.map.insert(&k.digest(suite), v)?;
-        }
+        let digests: Vec<Digest> = writes.iter().map(|(k, _)| k.digest(suite)).collect();
+        self.map
+            .insert_batch(digests.iter().zip(writes.iter().map(|(_, v)| v.as_slice())))?;
         self.state.apply(&writes);
         // A validator change committed here takes effect at `since_height`.
         if let Some(vs) = get_typed::<ValidatorSetState>(&self.state, &StateKey::Validators)? {

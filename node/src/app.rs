@@ -397,8 +397,11 @@ impl App {
                 ));
             }
         }
-        let mut id = [0u8; 32];
-        id.copy_from_slice(&cert.block_hash);
+        let id: [u8; 32] = cert
+            .block_hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| format!("stored certificate of block {height} has no block hash"))?;
         let block = ProposedBlock {
             header: Some(header),
             state: b.state,

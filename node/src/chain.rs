@@ -315,9 +315,8 @@ impl Chain {
         let log_size = log.size();
         let log_root = log.root()?;
         let mut map = StatusMap::open(suite, log.into_store());
-        for (k, v) in &writes {
-            map.insert(&k.digest(suite), v)?;
-        }
+        let digests: Vec<Digest> = writes.iter().map(|(k, _)| k.digest(suite)).collect();
+        map.insert_batch(digests.iter().zip(writes.iter().map(|(_, v)| v.as_slice())))?;
         let status_root = map.root()?;
         let mut p = map.into_store();
         let mut new_epoch = None;

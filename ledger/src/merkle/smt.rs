@@ -213,23 +213,60 @@ impl<S: SmtStore> StatusMap<S> {
 
     /// Set `key` to `value` (insert or replace).
     pub fn insert(&mut self, key: &Digest, value: &[u8]) -> Result<(), LedgerError> {
+        let bottom = self.place(key, value)?;
+        for d in (0..bottom).rev() {
+            self.rehash(d, &prefix(key, d))?;
+        }
+        Ok(())
+    }
+
+    /// Set many keys at once (a block's writes, in order; a later value for
+    /// the same key wins). The tree's shape depends only on its keys, so the
+    /// result is the one `insert` gives one key at a time; each interior node
+    /// on the touched paths is hashed once instead of once per key below it.
+    pub fn insert_batch<'a>(
+        &mut self,
+        entries: impl IntoIterator<Item = (&'a Digest, &'a [u8])>,
+    ) -> Result<(), LedgerError> {
+        // Positions to rehash, by depth.
+        let mut touched: Vec<std::collections::BTreeSet<Digest>> = Vec::new();
+        for (key, value) in entries {
+            let bottom = self.place(key, value)?;
+            if touched.len() < bottom {
+                touched.resize_with(bottom, Default::default);
+            }
+            for (d, set) in touched.iter_mut().enumerate().take(bottom) {
+                set.insert(prefix(key, d));
+            }
+        }
+        for d in (0..touched.len()).rev() {
+            for pos in &touched[d] {
+                self.rehash(d, pos)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Put `key`'s leaf where it belongs (pushing down a leaf it now shares
+    /// a subtree with, leaving placeholder interiors above the split) and
+    /// return the leaf's depth. Hashes above it are stale until rehashed.
+    fn place(&mut self, key: &Digest, value: &[u8]) -> Result<usize, LedgerError> {
         let value_hash = self.suite.hash(value);
         let leaf = SmtNode::Leaf {
             key: *key,
             value_hash,
         };
-        // Descend to where the key belongs.
         let mut depth = 0usize;
-        let bottom = loop {
+        loop {
             let pos = prefix(key, depth);
             match self.store.node(depth16(depth), &pos)? {
                 None => {
                     self.store.put_node(depth16(depth), pos, leaf)?;
-                    break depth;
+                    return Ok(depth);
                 }
                 Some(SmtNode::Leaf { key: k2, .. }) if &k2 == key => {
                     self.store.put_node(depth16(depth), pos, leaf)?;
-                    break depth;
+                    return Ok(depth);
                 }
                 Some(SmtNode::Leaf {
                     key: k2,
@@ -241,7 +278,7 @@ impl<S: SmtStore> StatusMap<S> {
                         .ok_or_else(|| LedgerError::Store("equal keys in status map".into()))?;
                     self.store.delete_node(depth16(depth), &pos)?;
                     for d in depth..=split {
-                        // Placeholder; hashes are recomputed below.
+                        // Placeholder; hashes are recomputed by the caller.
                         self.store
                             .put_node(depth16(d), prefix(key, d), SmtNode::Interior(ZERO))?;
                     }
@@ -253,24 +290,22 @@ impl<S: SmtStore> StatusMap<S> {
                         .put_node(depth16(split + 1), prefix(&k2, split + 1), other)?;
                     self.store
                         .put_node(depth16(split + 1), prefix(key, split + 1), leaf)?;
-                    break split + 1;
+                    return Ok(split + 1);
                 }
                 Some(SmtNode::Interior(_)) => depth += 1,
             }
-        };
-        // Recompute interior hashes from just above the leaf up to the root.
-        for d in (0..bottom).rev() {
-            let mine = self.hash_at(d + 1, &prefix(key, d + 1))?;
-            let sib = self.hash_at(d + 1, &sibling_position(key, d))?;
-            let h = if bit(key, d) == 0 {
-                interior(self.suite, &mine, &sib)
-            } else {
-                interior(self.suite, &sib, &mine)
-            };
-            self.store
-                .put_node(depth16(d), prefix(key, d), SmtNode::Interior(h))?;
         }
-        Ok(())
+    }
+
+    /// Recompute the interior node at (`depth`, `pos`) from its children.
+    fn rehash(&mut self, depth: usize, pos: &Digest) -> Result<(), LedgerError> {
+        let left = self.hash_at(depth + 1, pos)?;
+        let mut right_pos = *pos;
+        right_pos.0[depth / 8] |= 1 << (7 - (depth % 8));
+        let right = self.hash_at(depth + 1, &right_pos)?;
+        let h = interior(self.suite, &left, &right);
+        self.store
+            .put_node(depth16(depth), *pos, SmtNode::Interior(h))
     }
 
     /// The proof of presence or absence of `key`, and `H(value)` if present.

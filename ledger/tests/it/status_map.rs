@@ -113,3 +113,30 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// A block's writes set in one batch give the same map (root and every
+    /// proof) as the same writes set one at a time, over a non-empty map.
+    #[test]
+    fn prop_batch_equals_one_at_a_time(
+        before in proptest::collection::btree_map(0u32..3000, 0u8..4, 0..80),
+        block in proptest::collection::vec((0u32..3000, 0u8..4), 0..80),
+    ) {
+        let mut one = StatusMap::open(Suite::Sm, MemSmtStore::default());
+        let mut batch = StatusMap::open(Suite::Sm, MemSmtStore::default());
+        for (k, v) in &before {
+            one.insert(&key(*k), &[*v]).unwrap();
+            batch.insert(&key(*k), &[*v]).unwrap();
+        }
+        let writes: Vec<(Digest, Vec<u8>)> = block.iter().map(|(k, v)| (key(*k), vec![*v])).collect();
+        for (k, v) in &writes {
+            one.insert(k, v).unwrap();
+        }
+        batch.insert_batch(writes.iter().map(|(k, v)| (k, v.as_slice()))).unwrap();
+        prop_assert_eq!(one.root().unwrap(), batch.root().unwrap());
+        for (k, _) in &writes {
+            prop_assert_eq!(one.prove(k).unwrap(), batch.prove(k).unwrap());
+        }
+    }
+}
