@@ -6,7 +6,7 @@ use yinzheng_ledger::genesis::Genesis;
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::proto::{
     IssueCertificate, RecordBody, RegisterSeal, RevocationReason, RevokeCertificate, ShareDecision,
-    ShareDelivery, ShareReceipt, ShareRequest, Stamp,
+    ShareDelivery, ShareReceipt, ShareRequest, Stamp, SupersedeCertificate,
 };
 use yinzheng_ledger::{ChainParams, Record};
 
@@ -94,6 +94,35 @@ impl Samples {
         };
         self.record(
             Kind::RevokeCertificate(r),
+            &self.keys.shenzhen_operator,
+            now_ms,
+        )
+    }
+
+    /// Replace a certificate with a new one (new number, new file).
+    pub fn supersede_certificate(
+        &self,
+        old_no: &str,
+        new_no: &str,
+        file: &[u8],
+        holder_id: &str,
+        now_ms: u64,
+    ) -> Result<Record, Error> {
+        let Some(Kind::IssueCertificate(replacement)) = self
+            .certificate(new_no, file, holder_id, now_ms)?
+            .body()
+            .kind
+            .clone()
+        else {
+            return Err(Error::Record("not an issuance".into()));
+        };
+        let r = SupersedeCertificate {
+            type_code: CERT_TYPE.into(),
+            old_cert_no: old_no.into(),
+            replacement: Some(replacement),
+        };
+        self.record(
+            Kind::SupersedeCertificate(r),
             &self.keys.shenzhen_operator,
             now_ms,
         )

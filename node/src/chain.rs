@@ -305,7 +305,9 @@ impl Chain {
                 record_ids.push(r.id());
                 if matches!(
                     r.kind(),
-                    RecordKind::IssueCertificate | RecordKind::RegisterSeal
+                    RecordKind::IssueCertificate
+                        | RecordKind::SupersedeCertificate
+                        | RecordKind::RegisterSeal
                 ) && let Some(k) = subject_key(r)
                 {
                     index_writes.push((k.digest(suite).0.to_vec(), r.id().0.to_vec()));

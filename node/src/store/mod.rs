@@ -27,7 +27,8 @@ pub mod cf {
     pub const STATE: &str = "state";
     /// Since-height (u64 BE) → `StoredValidatorSet`.
     pub const VALSETS: &str = "valsets";
-    /// Subject key digest (certificate, seal) → id of the record that created it.
+    /// Subject key digest (certificate, seal) → id of the record that created
+    /// it (an issue, a supersession for the replacement, a seal registration).
     pub const INDEX: &str = "index";
     /// All of them.
     pub const ALL: [&str; 8] = [META, BLOCKS, RECORDS, LOG, SMT, STATE, VALSETS, INDEX];

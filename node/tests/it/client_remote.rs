@@ -113,6 +113,39 @@ async fn client_submits_fetches_verified_bundles_and_catches_a_lying_node() {
         compact.len()
     );
 
+    // Superseded: the old number proves SUPERSEDED, the new one is found by
+    // its own number and is valid.
+    let old_no = "4403050000002".to_string();
+    let new_no = "4403050000003".to_string();
+    for r in [
+        net.samples
+            .certificate(&old_no, b"v1", "holder", now_ms())
+            .unwrap(),
+        net.samples
+            .supersede_certificate(&old_no, &new_no, b"v2", "holder", now_ms())
+            .unwrap(),
+    ] {
+        let (u, b) = (url.clone(), r.bytes().to_vec());
+        tokio::task::spawn_blocking(move || remote::submit(&u, &b, true))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let by_no = |n: &str| Subject::Certificate {
+        type_code: CERT_TYPE.into(),
+        cert_no: n.into(),
+    };
+    let (_, v) = fetch(url.clone(), by_no(&old_no), false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.status, VerdictStatus::Superseded);
+    let (_, v) = fetch(url.clone(), by_no(&new_no), false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.status, VerdictStatus::Valid);
+
     // Revoked: still a genuine bundle, with the revocation proven.
     let revoke = net.samples.revoke_certificate(&no, now_ms()).unwrap();
     let (u, b) = (url.clone(), revoke.bytes().to_vec());
