@@ -21,8 +21,10 @@ use api::{BundleRequest, CertificateRef, SubjectRef, SubmitRequest};
 pub enum Subject {
     /// A record, by id.
     Record(yinzheng_crypto::Digest),
-    /// A certificate, by type code and number.
+    /// A certificate, by issuer, type code and number.
     Certificate {
+        /// Issuer's credit code.
+        issuer: String,
         /// Type code.
         type_code: String,
         /// Number.
@@ -73,7 +75,12 @@ fn status(node: &str, s: tonic::Status) -> ClientError {
 pub fn fetch(node: &str, subject: &Subject, compact: bool) -> Result<Vec<u8>, ClientError> {
     let by = match subject {
         Subject::Record(d) => By::RecordId(d.0.to_vec()),
-        Subject::Certificate { type_code, cert_no } => By::Certificate(CertificateRef {
+        Subject::Certificate {
+            issuer,
+            type_code,
+            cert_no,
+        } => By::Certificate(CertificateRef {
+            issuer: issuer.clone(),
             type_code: type_code.clone(),
             cert_no: cert_no.clone(),
         }),

@@ -38,8 +38,9 @@ impl VerifyingKey {
         Self::from_bytes_with_id(suite, bytes, DEFAULT_DISTID)
     }
 
-    /// As [`VerifyingKey::from_bytes`], with an SM2 distinguishing ID
-    /// (ignored by Ed25519, which has none).
+    /// As [`VerifyingKey::from_bytes`], with an SM2 distinguishing ID.
+    /// Ed25519 has none: it accepts only the default ID or an empty one, so a
+    /// caller can never believe an ID was bound when it was not.
     pub fn from_bytes_with_id(
         suite: Suite,
         bytes: &[u8],
@@ -49,6 +50,11 @@ impl VerifyingKey {
             Suite::Sm => Ok(VerifyingKey::Sm2(Sm2VerifyingKey::from_sec1_with_id(
                 bytes, distid,
             )?)),
+            Suite::Intl if !distid.is_empty() && distid != DEFAULT_DISTID => {
+                Err(CryptoError::PublicKey {
+                    reason: "Ed25519 keys take no distinguishing ID",
+                })
+            }
             Suite::Intl => Ok(VerifyingKey::Ed25519(Ed25519VerifyingKey::from_bytes(
                 bytes,
             )?)),

@@ -14,6 +14,10 @@ use crate::Error;
 /// The certificate type the demo issues (a business-licence-like code).
 pub const CERT_TYPE: &str = "11100000000000133T";
 
+/// The data item the demo's data-sharing exchange asks for (the province
+/// holds the approval grant for it).
+pub const SHARE_ITEM: &str = "营业执照信息";
+
 /// A full credit code from its first 17 characters.
 pub fn credit_code(stem: &str) -> String {
     match credit_code_check_char(stem) {
@@ -179,6 +183,12 @@ pub fn demo_genesis(
                 org: code(0),
                 kind: Authority::Seal,
                 scope: String::new(),
+                region: "440000".into(),
+            },
+            GenesisGrant {
+                org: code(0),
+                kind: Authority::ShareApproval,
+                scope: SHARE_ITEM.into(),
                 region: "440000".into(),
             },
         ],

@@ -91,6 +91,7 @@ impl Samples {
             type_code: CERT_TYPE.into(),
             cert_no: cert_no.into(),
             reason: RevocationReason::HolderRequest as i32,
+            issuer: self.codes[1].clone(),
         };
         self.record(
             Kind::RevokeCertificate(r),
@@ -181,7 +182,7 @@ impl Samples {
                     requester: self.codes[2].clone(),
                     provider: self.codes[1].clone(),
                     approver: self.codes[0].clone(),
-                    data_item: "营业执照信息".into(),
+                    data_item: crate::consortium::SHARE_ITEM.into(),
                     legal_basis: "《优化营商环境条例》第三十七条".into(),
                     holder_commitment: self.digest(b"yinzheng-demo-salt|holder").0.to_vec(),
                 }),

@@ -28,6 +28,7 @@ fn main() {
             type_code: fixture::CERT_TYPE.into(),
             cert_no: "NO-2".into(),
             reason: proto::RevocationReason::IssuedInError as i32,
+            issuer: f.city_a.clone(),
         }),
         &[&f.city_a_operator],
     );
@@ -120,5 +121,100 @@ fn main() {
     // The same consortium layout with other keys: nothing verifies under it.
     let other = fixture::Fixture::new();
     write("other-genesis.json", other.genesis.to_json().as_bytes());
+
+    // The manifest: each case's expected verdict, and the record id (the hash
+    // of the signed message, records.md §1) of every genuine one.
+    let ok = |bundle: &str,
+              file: Option<&str>,
+              status: &str,
+              id: &yinzheng_ledger::crypto::Digest| {
+        let file = file
+            .map(|f| format!(r#", "file": "{f}""#))
+            .unwrap_or_default();
+        format!(
+            r#"  {{"bundle": "{bundle}", "genesis": "genesis.json"{file}, "status": "{status}", "record_id": "{}"}}"#,
+            id.to_hex()
+        )
+    };
+    let bad = |bundle: &str, genesis: &str, file: Option<&str>, step: u8, code: &str| {
+        let file = file
+            .map(|f| format!(r#", "file": "{f}""#))
+            .unwrap_or_default();
+        format!(
+            r#"  {{"bundle": "{bundle}", "genesis": "{genesis}"{file}, "status": "invalid", "step": {step}, "code": "{code}"}}"#
+        )
+    };
+    let cert = Some("certificate-NO-1.txt");
+    let lines = [
+        ok("valid-full.bundle", cert, "valid", &a.id()),
+        ok("valid-compact.bundle", cert, "valid", &a.id()),
+        ok("revoked-full.bundle", None, "revoked", &b.id()),
+        ok("superseded-full.bundle", None, "superseded", &c.id()),
+        ok(
+            "stamp-compact.bundle",
+            Some("contract.txt"),
+            "valid",
+            &stamp.id(),
+        ),
+        ok(
+            "stamp-full.bundle",
+            Some("contract.txt"),
+            "valid",
+            &stamp.id(),
+        ),
+        bad(
+            "valid-full.bundle",
+            "genesis.json",
+            Some("contract.txt"),
+            7,
+            "FILE_MISMATCH",
+        ),
+        bad(
+            "valid-full.bundle",
+            "other-genesis.json",
+            None,
+            2,
+            "COMMIT_CERTIFICATE",
+        ),
+        bad(
+            "invalid-step2-signature.bundle",
+            "genesis.json",
+            None,
+            2,
+            "COMMIT_CERTIFICATE",
+        ),
+        bad(
+            "invalid-step3-record.bundle",
+            "genesis.json",
+            None,
+            3,
+            "INCLUSION_PROOF",
+        ),
+        bad(
+            "invalid-step5-status.bundle",
+            "genesis.json",
+            None,
+            5,
+            "STATUS_PROOF",
+        ),
+        bad(
+            "invalid-step0-truncated.bundle",
+            "genesis.json",
+            None,
+            0,
+            "MALFORMED",
+        ),
+        bad(
+            "invalid-step0-garbage.bundle",
+            "genesis.json",
+            None,
+            0,
+            "MALFORMED",
+        ),
+    ];
+    write(
+        "manifest.json",
+        format!("[\n{}\n]\n", lines.join(",\n")).as_bytes(),
+    );
     println!("wrote vectors to {}", dir.display());
 }

@@ -168,7 +168,7 @@ pub struct TrustedValidators {
 }
 
 impl TrustedValidators {
-    /// Decode every key; refuse empty sets, zero power and overflow.
+    /// Decode every key; refuse empty sets, repeated keys, zero power and overflow.
     pub fn new(suite: Suite, set: ValidatorSet) -> Result<Self, CertError> {
         let bad = |reason: String| CertError::InvalidValidatorSet { reason };
         if set.validators.is_empty() {
@@ -181,6 +181,13 @@ impl TrustedValidators {
                 .map_err(|e| bad(format!("validator {i}: {e}")))?;
             if v.power == 0 {
                 return Err(bad(format!("validator {i} has no power")));
+            }
+            // One key at several indices would sign for all of them.
+            if keys
+                .iter()
+                .any(|x: &VerifyingKey| x.to_bytes() == k.to_bytes())
+            {
+                return Err(bad(format!("validator {i}: key repeated in the set")));
             }
             total = total
                 .checked_add(v.power)

@@ -90,6 +90,9 @@ pub enum Authority {
     Certificate,
     /// May register seals.
     Seal,
+    /// May approve data-sharing requests for a data item.
+    #[serde(rename = "share_approval")]
+    ShareApproval,
 }
 
 /// A grant in the genesis file.
@@ -100,7 +103,7 @@ pub struct GenesisGrant {
     pub org: String,
     /// Kind.
     pub kind: Authority,
-    /// Certificate type (empty for seals).
+    /// Certificate type or data item (empty for seals).
     #[serde(default)]
     pub scope: String,
     /// Division code covered.
@@ -156,7 +159,7 @@ fn err<T>(m: impl Into<String>) -> Result<T, GenesisError> {
     Err(GenesisError(m.into()))
 }
 
-fn unhex(s: &str) -> Result<Vec<u8>, GenesisError> {
+pub(crate) fn unhex(s: &str) -> Result<Vec<u8>, GenesisError> {
     if !s.len().is_multiple_of(2) {
         return err(format!("odd-length hex {s:?}"));
     }
@@ -239,12 +242,19 @@ impl Genesis {
         if self.validators.is_empty() {
             return err("no validators");
         }
-        for v in &self.validators {
+        let mut validator_keys: Vec<Vec<u8>> = Vec::new();
+        for (i, v) in self.validators.iter().enumerate() {
             if !known(&v.org) || v.power == 0 {
                 return err(format!("validator of {} is invalid", v.org));
             }
-            VerifyingKey::from_bytes(suite, &unhex(&v.public_key)?)
-                .map_err(|e| GenesisError(format!("validator of {}: {e}", v.org)))?;
+            let key = VerifyingKey::from_bytes(suite, &unhex(&v.public_key)?)
+                .map_err(|e| GenesisError(format!("validator of {}: {e}", v.org)))?
+                .to_bytes();
+            // One key at several indices would sign for all of them.
+            if validator_keys.contains(&key) {
+                return err(format!("validator {i}: key repeated in the set"));
+            }
+            validator_keys.push(key);
         }
         if self.committee.threshold == 0
             || usize::try_from(self.committee.threshold).unwrap_or(usize::MAX)
@@ -312,6 +322,7 @@ impl Genesis {
                 kind: match g.kind {
                     Authority::Certificate => 1,
                     Authority::Seal => 2,
+                    Authority::ShareApproval => 3,
                 },
                 scope: g.scope.clone(),
                 region: g.region.clone(),

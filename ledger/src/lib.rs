@@ -38,10 +38,11 @@ mod record;
 mod rejection;
 mod state;
 mod subject;
+mod trust;
 mod verdict;
 mod verify;
 
-pub use apply::{ApplyError, BlockContext, Outcome, apply, execute_block};
+pub use apply::{ApplyError, BlockContext, Outcome, apply, check_signers_known, execute_block};
 pub use block::{
     CertError, TrustedValidators, block_hash, header_bytes, links_digest, pack_digests,
     precommit_bytes, state_digest, unpack_digests, validator_set_hash,
@@ -52,11 +53,13 @@ pub use chain::{
 pub use error::LedgerError;
 pub use params::ChainParams;
 pub use record::{
-    MAX_RECORD_BYTES, MAX_SIGNATURES, MAX_TEXT, Record, RecordKind, RecordSigner, signing_message,
+    MAX_RECORD_BYTES, MAX_SIGNATURES, MAX_TEXT, Record, RecordKind, RecordSigner, UnverifiedRecord,
+    record_id, signing_message,
 };
 pub use rejection::{RejectCode, Rejection};
 pub use state::{MemState, Overlay, StateKey, StateView, WriteSet};
 pub use subject::subject_key;
+pub use trust::{KnownSet, KnownValidator, TRUST_HISTORY_VERSION, TrustedHistory};
 pub use verdict::{Step, Subject, Verdict, VerdictStatus, VerifyError};
-pub use verify::{BundleVerifier, MAX_BUNDLE_BYTES};
+pub use verify::{BundleVerifier, DEFAULT_TRUSTING_PERIOD_MS, MAX_BUNDLE_BYTES};
 pub use yinzheng_crypto as crypto;

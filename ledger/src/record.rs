@@ -1,9 +1,12 @@
 //! Records: decoding with every stateless check, and creation.
 //!
 //! A record travels as the bytes of an [`Envelope`]: the exact signed body and
-//! its signatures. Its id is the suite hash of those bytes. Nodes never
-//! re-encode a record; decoding accepts only canonical encodings so that one
-//! record has one byte string and one id (`docs/spec/records.md`).
+//! its signatures. Its id is the suite hash of the message its signers signed
+//! (kind and body), so the same signed body has one id however it is wrapped.
+//! Nodes never re-encode a record; decoding accepts only canonical envelopes
+//! (canonical protobuf, the default SM2 ID only as empty, no ID under Ed25519,
+//! signatures in ascending order of public key) so that one signed body has one
+//! byte string and one id (`docs/spec/records.md` §1).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -109,6 +112,17 @@ pub fn signing_message(kind: RecordKind, body: &[u8]) -> Vec<u8> {
     m
 }
 
+/// The id of the record in envelope bytes, read without any other check
+/// (no signature, field or canonical-form check): for indexing bytes that were
+/// already checked, such as a committed block's records. `None` when the bytes
+/// do not decode to an envelope with a body of a known kind.
+pub fn record_id(suite: Suite, envelope: &[u8]) -> Option<Digest> {
+    let env = Envelope::decode(envelope).ok()?;
+    let body = RecordBody::decode(env.body.as_slice()).ok()?;
+    let kind = RecordKind::of(body.kind.as_ref()?);
+    Some(suite.hash(&signing_message(kind, &env.body)))
+}
+
 /// One verified signer of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordSigner {
@@ -142,10 +156,65 @@ fn decode_canonical<M: Message + Default>(bytes: &[u8], what: &str) -> Result<M,
     Ok(m)
 }
 
+/// A record whose stateless checks have passed except its signatures: what a
+/// node holds while it asks its state whether the signers are known, before
+/// it spends a signature verification on a stranger (threat model A5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnverifiedRecord {
+    bytes: Vec<u8>,
+    signatures: Vec<RecordSignature>,
+    msg: Vec<u8>,
+    id: Digest,
+    body: RecordBody,
+    kind: RecordKind,
+}
+
+impl UnverifiedRecord {
+    /// The record id (the hash of the signed message).
+    pub fn id(&self) -> Digest {
+        self.id
+    }
+    /// The record kind.
+    pub fn kind(&self) -> RecordKind {
+        self.kind
+    }
+    /// The body's payload.
+    pub fn payload(&self) -> Option<&Kind> {
+        self.body.kind.as_ref()
+    }
+    /// The public keys that claim to have signed, in envelope order.
+    pub fn signer_keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.signatures.iter().map(|s| s.public_key.as_slice())
+    }
+
+    /// Verify every signature.
+    pub fn verify(self, params: &ChainParams) -> Result<Record, Rejection> {
+        let mut signers: Vec<RecordSigner> = Vec::with_capacity(self.signatures.len());
+        for (i, s) in self.signatures.iter().enumerate() {
+            let signer = verify_one(params.suite, &self.msg, s).map_err(|e| {
+                Rejection::new(RejectCode::BadSignature, format!("signature {i}: {e}"))
+            })?;
+            signers.push(signer);
+        }
+        Ok(Record {
+            bytes: self.bytes,
+            id: self.id,
+            body: self.body,
+            kind: self.kind,
+            signers,
+        })
+    }
+}
+
 impl Record {
     /// Decode an envelope and run every check that needs no state: size,
     /// canonical encoding, chain id, field formats, and every signature.
     pub fn decode(params: &ChainParams, bytes: &[u8]) -> Result<Record, Rejection> {
+        Record::parse(params, bytes)?.verify(params)
+    }
+
+    /// Every check of [`Record::decode`] but the signatures.
+    pub fn parse(params: &ChainParams, bytes: &[u8]) -> Result<UnverifiedRecord, Rejection> {
         if bytes.len() > MAX_RECORD_BYTES {
             return reject(
                 RejectCode::Oversize,
@@ -186,27 +255,16 @@ impl Record {
                 ),
             );
         }
+        check_signature_forms(params.suite, &env.signatures)?;
         let msg = signing_message(kind, &env.body);
-        let mut signers: Vec<RecordSigner> = Vec::with_capacity(env.signatures.len());
-        for (i, s) in env.signatures.iter().enumerate() {
-            let signer = verify_one(params.suite, &msg, s).map_err(|e| {
-                Rejection::new(RejectCode::BadSignature, format!("signature {i}: {e}"))
-            })?;
-            if signers.iter().any(|x| x.public_key == signer.public_key) {
-                return reject(
-                    RejectCode::BadSignature,
-                    format!("signature {i}: signer repeated"),
-                );
-            }
-            signers.push(signer);
-        }
-        let id = params.suite.hash(bytes);
-        Ok(Record {
+        let id = params.suite.hash(&msg);
+        Ok(UnverifiedRecord {
             bytes: bytes.to_vec(),
+            signatures: env.signatures,
+            msg,
             id,
             body,
             kind,
-            signers,
         })
     }
 
@@ -244,6 +302,7 @@ impl Record {
                 },
             });
         }
+        sigs.sort_by(|a, b| a.public_key.cmp(&b.public_key));
         let env = Envelope {
             body: body_bytes,
             signatures: sigs,
@@ -255,7 +314,9 @@ impl Record {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
-    /// The record id: the suite hash of the envelope bytes.
+    /// The record id: the suite hash of the signed message
+    /// ([`signing_message`] of its kind and body), the same for every
+    /// envelope of one signed body.
     pub fn id(&self) -> Digest {
         self.id
     }
@@ -271,31 +332,93 @@ impl Record {
     pub fn kind(&self) -> RecordKind {
         self.kind
     }
-    /// The verified signers, in envelope order.
+    /// The verified signers, in envelope order (ascending public key).
     pub fn signers(&self) -> &[RecordSigner] {
         &self.signers
     }
 }
 
+/// The envelope rules that keep one signed body to one byte string
+/// (`docs/spec/records.md` §1): signatures in strictly ascending order of
+/// public key (so no signer twice), the default SM2 ID only as the empty
+/// string, and no ID at all under a suite whose signatures take none. Checked
+/// before any signature is verified: it costs nothing.
+fn check_signature_forms(suite: Suite, sigs: &[RecordSignature]) -> Result<(), Rejection> {
+    for (i, s) in sigs.iter().enumerate() {
+        if s.distid == DEFAULT_DISTID {
+            return reject(
+                RejectCode::NonCanonical,
+                format!("signature {i}: the default ID is written as empty, not spelled out"),
+            );
+        }
+        if !s.distid.is_empty() && suite != Suite::Sm {
+            return reject(
+                RejectCode::NonCanonical,
+                format!("signature {i}: this suite's signatures take no distinguishing ID"),
+            );
+        }
+        if i > 0 {
+            match sigs[i - 1].public_key.cmp(&s.public_key) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => {
+                    return reject(
+                        RejectCode::BadSignature,
+                        format!("signature {i}: signer repeated"),
+                    );
+                }
+                std::cmp::Ordering::Greater => {
+                    return reject(
+                        RejectCode::NonCanonical,
+                        format!(
+                            "signature {i}: signatures are not in ascending order of public key"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Signer keys seen in valid signatures, with their precomputed `Z_A` and
 /// verification tables: a few hundred issuer keys sign almost every record,
-/// and rebuilding a key costs about half a verification. Bounded; a memo
-/// only (the same key is rebuilt identically when absent).
-type KeyMemo = HashMap<(Suite, Vec<u8>, String), VerifyingKey>;
+/// and rebuilding a key costs about half a verification. A memo only (the
+/// same key is rebuilt identically when absent), bounded, in two generations:
+/// a key used again moves to the young one, and the old one is dropped when
+/// the young one fills, so a flood of one-off keys ages out without evicting
+/// the issuers that sign all the time (threat model A5).
+type MemoKey = (Suite, Vec<u8>, String);
+#[derive(Default)]
+struct KeyMemo {
+    young: HashMap<MemoKey, VerifyingKey>,
+    old: HashMap<MemoKey, VerifyingKey>,
+}
 static KEY_MEMO: Mutex<Option<KeyMemo>> = Mutex::new(None);
-const KEY_MEMO_LIMIT: usize = 4096;
+const KEY_MEMO_GENERATION: usize = 2048;
+
+impl KeyMemo {
+    fn insert(&mut self, k: MemoKey, v: VerifyingKey) {
+        if self.young.len() >= KEY_MEMO_GENERATION {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(k, v);
+    }
+}
 
 fn signer_key(
     suite: Suite,
     public_key: &[u8],
     distid: &str,
 ) -> Result<(VerifyingKey, bool), yinzheng_crypto::CryptoError> {
-    let memo = KEY_MEMO.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(k) = memo
-        .as_ref()
-        .and_then(|m| m.get(&(suite, public_key.to_vec(), distid.to_owned())))
-    {
-        return Ok((k.clone(), true));
+    let k = (suite, public_key.to_vec(), distid.to_owned());
+    let mut memo = KEY_MEMO.lock().unwrap_or_else(|e| e.into_inner());
+    let m = memo.get_or_insert_with(KeyMemo::default);
+    if let Some(v) = m.young.get(&k) {
+        return Ok((v.clone(), true));
+    }
+    if let Some(v) = m.old.remove(&k) {
+        m.insert(k, v.clone());
+        return Ok((v, true));
     }
     drop(memo);
     Ok((
@@ -306,11 +429,8 @@ fn signer_key(
 
 fn remember_key(suite: Suite, distid: &str, key: &VerifyingKey) {
     let mut memo = KEY_MEMO.lock().unwrap_or_else(|e| e.into_inner());
-    let m = memo.get_or_insert_with(HashMap::new);
-    if m.len() >= KEY_MEMO_LIMIT {
-        m.clear();
-    }
-    m.insert((suite, key.to_bytes(), distid.to_owned()), key.clone());
+    memo.get_or_insert_with(KeyMemo::default)
+        .insert((suite, key.to_bytes(), distid.to_owned()), key.clone());
 }
 
 fn verify_one(
@@ -433,6 +553,12 @@ fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Rejection> {
             org("org", &k.org)?;
             public_key(suite, "public_key", &k.public_key)?;
             text("distid", &k.distid, false)?;
+            field(k.distid != DEFAULT_DISTID, || {
+                "distid: the default ID is written as empty".into()
+            })?;
+            field(k.distid.is_empty() || suite == Suite::Sm, || {
+                "distid: this suite's keys take no distinguishing ID".into()
+            })?;
             field((1..=2).contains(&k.role), || {
                 "role must be admin or operator".into()
             })?;
@@ -444,10 +570,14 @@ fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Rejection> {
         }
         Kind::Grant(g) => {
             org("org", &g.org)?;
-            field((1..=2).contains(&g.kind), || {
-                "authority kind must be certificate or seal".into()
+            field((1..=3).contains(&g.kind), || {
+                "authority kind must be certificate, seal or share approval".into()
             })?;
-            text("scope", &g.scope, g.kind == 1)?;
+            // Certificate and share-approval grants name what they cover; seal grants do not.
+            text("scope", &g.scope, g.kind != 2)?;
+            field(g.kind != 2 || g.scope.is_empty(), || {
+                "a seal grant has no scope".into()
+            })?;
             division("region", &g.region)
         }
         Kind::RevokeGrant(g) => {
@@ -460,8 +590,14 @@ fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Rejection> {
                 !c.validators.is_empty() && c.validators.len() <= 256,
                 || "a validator set has 1 to 256 members".into(),
             )?;
-            for v in &c.validators {
+            for (i, v) in c.validators.iter().enumerate() {
                 public_key(suite, "validator key", &v.public_key)?;
+                field(
+                    !c.validators[..i]
+                        .iter()
+                        .any(|w| w.public_key == v.public_key),
+                    || format!("validator {i}: key repeated in the set"),
+                )?;
                 org("validator org", &v.org)?;
                 field(v.power > 0, || "validator power must be positive".into())?;
             }
@@ -470,7 +606,8 @@ fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Rejection> {
         Kind::IssueCertificate(c) => issue_fields(c),
         Kind::RevokeCertificate(c) => {
             text("type_code", &c.type_code, true)?;
-            text("cert_no", &c.cert_no, true)
+            text("cert_no", &c.cert_no, true)?;
+            org("issuer", &c.issuer)
         }
         Kind::SupersedeCertificate(c) => {
             text("type_code", &c.type_code, true)?;
@@ -504,6 +641,9 @@ fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Rejection> {
             org("requester", &r.requester)?;
             org("provider", &r.provider)?;
             org("approver", &r.approver)?;
+            field(r.approver != r.requester, || {
+                "a requester may not approve its own request".into()
+            })?;
             text("data_item", &r.data_item, true)?;
             text("legal_basis", &r.legal_basis, true)?;
             digest("holder_commitment", &r.holder_commitment, false)

@@ -26,8 +26,11 @@ pub enum StateKey {
         /// Division code the grant covers.
         region: String,
     },
-    /// A certificate, by type and number → `CertificateState`.
+    /// A certificate, by issuer, type and number → `CertificateState`.
+    /// Numbers are scoped by issuer: two issuers may use the same number.
     Certificate {
+        /// Issuer's credit code.
+        issuer: String,
         /// Certificate type code.
         type_code: String,
         /// Certificate number.
@@ -83,7 +86,12 @@ impl StateKey {
                 put(scope.as_bytes());
                 put(region.as_bytes());
             }
-            StateKey::Certificate { type_code, cert_no } => {
+            StateKey::Certificate {
+                issuer,
+                type_code,
+                cert_no,
+            } => {
+                put(issuer.as_bytes());
                 put(type_code.as_bytes());
                 put(cert_no.as_bytes());
             }

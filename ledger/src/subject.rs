@@ -6,16 +6,17 @@ use crate::state::StateKey;
 
 /// The state key of the subject whose status a bundle reports, if the kind has one.
 pub fn subject_key(record: &Record) -> Option<StateKey> {
-    let cert = |t: &str, n: &str| StateKey::Certificate {
+    let cert = |i: &str, t: &str, n: &str| StateKey::Certificate {
+        issuer: i.to_owned(),
         type_code: t.to_owned(),
         cert_no: n.to_owned(),
     };
     Some(match record.payload()? {
-        Kind::IssueCertificate(c) => cert(&c.type_code, &c.cert_no),
-        Kind::RevokeCertificate(c) => cert(&c.type_code, &c.cert_no),
+        Kind::IssueCertificate(c) => cert(&c.issuer, &c.type_code, &c.cert_no),
+        Kind::RevokeCertificate(c) => cert(&c.issuer, &c.type_code, &c.cert_no),
         Kind::SupersedeCertificate(c) => {
             let r = c.replacement.as_ref()?;
-            cert(&r.type_code, &r.cert_no)
+            cert(&r.issuer, &r.type_code, &r.cert_no)
         }
         Kind::RegisterSeal(s) => StateKey::Seal(s.seal_id.clone()),
         Kind::RevokeSeal(s) => StateKey::Seal(s.seal_id.clone()),

@@ -125,6 +125,11 @@ pub struct Verdict {
     pub valid_until_ms: Option<u64>,
     /// Whether a file was checked against the record (step 7).
     pub file_checked: bool,
+    /// `true` when the bundle's newest checkpoint is more than the trusting
+    /// period after the newest one this verifier had confirmed: validators
+    /// retired since then could have made it (bundle.md §6.1). Not an
+    /// `invalid` verdict, but not to be relied on without a fresher checkpoint.
+    pub unconfirmed_set: bool,
 }
 
 impl Verdict {
@@ -156,6 +161,7 @@ impl Verdict {
             valid_from_ms: None,
             valid_until_ms: None,
             file_checked: false,
+            unconfirmed_set: false,
         }
     }
 

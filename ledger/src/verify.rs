@@ -1,7 +1,9 @@
 //! The offline verifier: the numbered checklist of `docs/spec/bundle.md` §6.
 //!
-//! Trusts nothing but the genesis file. Checkpoint verifications are cached, so
-//! many bundles that share checkpoints cost one certificate check each.
+//! Trusts nothing but the genesis file, and what it has learned since from
+//! bundles it verified (a [`TrustedHistory`] of validator sets, §6.1).
+//! Checkpoint verifications are cached, so many bundles that share checkpoints
+//! cost one certificate check each.
 
 use std::collections::HashSet;
 use std::sync::RwLock;
@@ -23,16 +25,24 @@ use crate::proto::{
 };
 use crate::record::Record;
 use crate::subject::subject_key;
+use crate::trust::TrustedHistory;
 use crate::verdict::{Step, Subject, Verdict, VerdictStatus, VerifyError};
 
 /// Largest bundle the verifier reads, in bytes.
 pub const MAX_BUNDLE_BYTES: usize = 256 * 1024;
+
+/// How far past the newest checkpoint a verifier has confirmed it judges a
+/// bundle's checkpoints without calling them unconfirmed (bundle.md §6.1):
+/// 180 days.
+pub const DEFAULT_TRUSTING_PERIOD_MS: u64 = 180 * 24 * 3600 * 1000;
 
 /// Verifies bundles of one chain against its genesis.
 pub struct BundleVerifier {
     params: ChainParams,
     genesis_set: TrustedValidators,
     verified: RwLock<HashSet<Digest>>,
+    history: RwLock<TrustedHistory>,
+    trusting_period_ms: u64,
 }
 
 type R<T> = Result<T, VerifyError>;
@@ -81,7 +91,66 @@ impl BundleVerifier {
             params,
             genesis_set,
             verified: RwLock::new(HashSet::new()),
+            history: RwLock::new(TrustedHistory::from_genesis(genesis)?),
+            trusting_period_ms: DEFAULT_TRUSTING_PERIOD_MS,
         })
+    }
+
+    /// A verifier trusting this genesis and the history it learned before
+    /// (which must have grown from the same genesis).
+    pub fn with_history(genesis: &Genesis, history: TrustedHistory) -> Result<Self, GenesisError> {
+        let v = BundleVerifier::new(genesis)?;
+        let fresh = TrustedHistory::from_genesis(genesis)?;
+        if history.genesis_hash != fresh.genesis_hash || history.sets.first() != fresh.sets.first()
+        {
+            return Err(GenesisError(
+                "trust history belongs to another genesis".into(),
+            ));
+        }
+        if let Ok(mut h) = v.history.write() {
+            *h = history;
+        }
+        Ok(v)
+    }
+
+    /// Set the trusting period (§6.1).
+    pub fn set_trusting_period(&mut self, ms: u64) {
+        self.trusting_period_ms = ms;
+    }
+
+    /// What this verifier has learned so far (to keep for the next run).
+    pub fn history(&self) -> TrustedHistory {
+        self.history
+            .read()
+            .map(|h| h.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// §6.1: the set `sets` says certifies `height` must not be one the
+    /// history knows was replaced at or below it, nor conflict with the set
+    /// the history knows for the same heights.
+    fn not_superseded(&self, sets: &[(u64, TrustedValidators)], height: u64) -> R<()> {
+        let (since, set) = since_for(sets, height);
+        let known = self
+            .history
+            .read()
+            .ok()
+            .and_then(|h| h.known_at(self.suite(), height));
+        match known {
+            Some((k, _)) if k > since => fail(
+                Step::ValidatorSets,
+                "SUPERSEDED_SET",
+                format!(
+                    "height {height} is certified by the set of height {since}, which this verifier knows was replaced at height {k}"
+                ),
+            ),
+            Some((k, hash)) if k == since && hash != set.hash() => fail(
+                Step::ValidatorSets,
+                "VALIDATOR_CHAIN",
+                format!("the set from height {since} differs from the one this verifier learned"),
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// The chain parameters from genesis.
@@ -219,6 +288,7 @@ impl BundleVerifier {
                     format!("change {i} is out of order"),
                 );
             }
+            self.not_superseded(&sets, h)?;
             self.check_checkpoint(current, &p)
                 .map_err(|e| restep(e, Step::ValidatorSets))?;
             let (Some(state), Some(next)) = (&ch.state, &ch.validators) else {
@@ -243,7 +313,11 @@ impl BundleVerifier {
             sets.push((h + 1, set));
         }
 
-        // 2. The commit certificates.
+        // 2. The commit certificates (by sets not known to be superseded, §6.1).
+        self.not_superseded(&sets, anchor.header.height)?;
+        if let Some(s) = &status_cp {
+            self.not_superseded(&sets, s.header.height)?;
+        }
         self.check_checkpoint(set_for(&sets, anchor.header.height), &anchor)?;
         if let Some(s) = &status_cp {
             if s.header.height < anchor.header.height {
@@ -485,6 +559,19 @@ impl BundleVerifier {
             }
             None => return fail(Step::Signatures, "MALFORMED", "record has no kind"),
         }
+        // §6.1: judge the newest checkpoint against the trusting period, and
+        // learn from the bundle only when it is within it.
+        let (top_height, top_time) = (sh, st);
+        if let Ok(mut h) = self.history.write() {
+            if top_time > h.confirmed_time_ms.saturating_add(self.trusting_period_ms) {
+                v.unconfirmed_set = true;
+            } else {
+                for (since, set) in sets.iter().skip(1) {
+                    h.learn_set(*since, set.set());
+                }
+                h.confirm(top_height, top_time);
+            }
+        }
         Ok(v)
     }
 
@@ -624,6 +711,16 @@ fn reason_name(r: i32) -> String {
 fn restep(mut e: VerifyError, step: Step) -> VerifyError {
     e.step = step;
     e
+}
+
+fn since_for(sets: &[(u64, TrustedValidators)], height: u64) -> (u64, &TrustedValidators) {
+    let mut cur = (sets[0].0, &sets[0].1);
+    for (since, s) in sets {
+        if *since <= height {
+            cur = (*since, s);
+        }
+    }
+    cur
 }
 
 fn set_for(sets: &[(u64, TrustedValidators)], height: u64) -> &TrustedValidators {

@@ -2,7 +2,7 @@
 //! (build a block, check a block, commit a decided block, serve history to
 //! syncing peers) over the channels of `malachitebft-app-channel`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -26,8 +26,12 @@ use yinzheng_ledger::proto::CommitCertificate;
 use yinzheng_ledger::{Outcome, Rejection, TrustedValidators};
 
 use crate::chain::{Chain, MAX_BLOCK_RECORDS, Prepared};
-use crate::consensus::{Address, BlockId, Height, ProposalPart, RawSignature, ValidatorSet, Yz};
+use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
+use crate::consensus::{
+    Address, BlockId, Height, ProposalPart, RawSignature, ValidatorSet, Yz, proposer_index,
+};
 use crate::mempool::Mempool;
+use crate::parts::{CheckedParts, EarlyParts, MAX_HEIGHTS_AHEAD, MAX_ROUNDS_AHEAD};
 use crate::proto::ProposedBlock;
 
 /// What happened to records, for waiting submitters and block streams.
@@ -75,6 +79,10 @@ pub struct Shared {
     pub consensus_public_key: Vec<u8>,
     /// Admitted records to offer to the other members (best effort).
     pub relay: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
+    /// Largest clock difference accepted (block times, relay requests).
+    pub max_skew_ms: u64,
+    /// Open block streams per client address (bounded, threat model A5).
+    pub streams: crate::limits::StreamLimiter,
 }
 
 impl Shared {
@@ -110,7 +118,15 @@ struct App {
     ours: HashMap<(u64, i64), Digest>,
     /// Proposal parts for heights after the next one to commit: they are
     /// checked (against the state they extend) when their height starts.
-    early: BTreeMap<u64, Vec<ProposalPart>>,
+    early: EarlyParts,
+    /// Which parts of the current heights were validated (bounded).
+    checked: CheckedParts,
+    /// The round consensus is in.
+    round: Round,
+    /// Signs our proposal parts.
+    signer: Arc<ConsensusSigner>,
+    /// Checks the proposer's signature on received parts.
+    verifier: Arc<ConsensusVerifier>,
 }
 
 fn stream_id(height: u64, round: Round) -> StreamId {
@@ -153,13 +169,21 @@ impl App {
         valid_round: Round,
         block: &ProposedBlock,
     ) {
-        let part = ProposalPart {
+        let mut part = ProposalPart {
             height: Height(height),
             round,
             pol_round: valid_round,
             proposer: self.address,
             block: block.encode_to_vec(),
+            signature: RawSignature([0; 64]),
         };
+        match self.signer.sign_part(&part) {
+            Ok(s) => part.signature = s,
+            Err(e) => {
+                error!(%e, "could not sign a proposal part");
+                return;
+            }
+        }
         let id = stream_id(height, round);
         for (seq, content) in [(0, StreamContent::Data(part)), (1, StreamContent::Fin)] {
             let msg = StreamMessage::new(id.clone(), seq, content);
@@ -328,6 +352,17 @@ impl App {
     }
 
     /// Check the block in a proposal part for the next height.
+    /// Whether a part is signed by the proposer of its (height, round) in the
+    /// validator set for that height (threat model A2).
+    fn authentic(&self, p: &ProposalPart) -> bool {
+        let set = self.valset(p.height.0);
+        if set.validators.is_empty() {
+            return false;
+        }
+        let expected = &set.validators[proposer_index(set.validators.len(), p.height.0, p.round)];
+        expected.address == p.proposer && self.verifier.check_part(p, &expected.public_key)
+    }
+
     async fn received_part(&mut self, p: ProposalPart) -> Option<ProposedValue<Yz>> {
         let block = match ProposedBlock::decode(p.block.as_slice()) {
             Ok(b) => b,
@@ -337,6 +372,10 @@ impl App {
             }
         };
         let id = ledger_id(self.shared.chain.params().suite, &block);
+        if !self.checked.admit(p.height.0, p.round.as_i64(), id) {
+            warn!(height = %p.height, round = %p.round, "a second block for one round, or too many for the height: ignored");
+            return None;
+        }
         let validity = if self.candidates.contains_key(&(p.height.0, id)) {
             Validity::Valid
         } else {
@@ -419,20 +458,34 @@ impl App {
     }
 }
 
+/// Signs our proposal parts and checks others' (threat model A2).
+pub struct PartSigning {
+    /// Our consensus key's signer.
+    pub signer: Arc<ConsensusSigner>,
+    /// The verifier of the proposers' signatures.
+    pub verifier: Arc<ConsensusVerifier>,
+}
+
 /// Run the consensus loop until the engine stops.
 pub async fn run(
     shared: Arc<Shared>,
     mut channels: Channels<Yz>,
     address: Address,
     timing: Timing,
+    parts: PartSigning,
 ) -> eyre::Result<()> {
+    let PartSigning { signer, verifier } = parts;
     let mut app = App {
         shared,
         address,
         timing,
         candidates: HashMap::new(),
         ours: HashMap::new(),
-        early: BTreeMap::new(),
+        early: EarlyParts::default(),
+        checked: CheckedParts::default(),
+        round: Round::Nil,
+        signer,
+        verifier,
     };
     while let Some(msg) = channels.consensus.recv().await {
         match msg {
@@ -448,8 +501,9 @@ pub async fn run(
                 ..
             } => {
                 debug!(%height, %round, "round started");
-                let early = app.early.remove(&height.0).unwrap_or_default();
-                app.early.retain(|h, _| *h > height.0);
+                app.round = round;
+                app.checked.forget_below(height.0);
+                let early = app.early.take(height.0);
                 for p in early {
                     let _ = app.received_part(p).await;
                 }
@@ -520,14 +574,21 @@ pub async fn run(
                     continue;
                 };
                 let next = app.shared.chain.height() + 1;
-                let answer = if p.height.0 > next {
-                    // It extends a block we have not committed yet: keep it
-                    // for when its height starts (StartedRound).
-                    if app.early.len() < 16 {
-                        app.early.entry(p.height.0).or_default().push(p);
-                    }
+                let h = p.height.0;
+                // Cheapest checks first: the height and round window, then
+                // the proposer's signature, and only then the block.
+                let in_window = h >= next
+                    && h <= next + MAX_HEIGHTS_AHEAD
+                    && (h > next || p.round.as_i64() <= app.round.as_i64() + MAX_ROUNDS_AHEAD);
+                let answer = if !in_window {
                     None
-                } else if p.height.0 < next {
+                } else if !app.authentic(&p) {
+                    warn!(height = h, round = %p.round, "proposal part not signed by the round's proposer: dropped");
+                    None
+                } else if h > next {
+                    // It extends a block we have not committed yet: keep it
+                    // (within bounds) for when its height starts (StartedRound).
+                    app.early.offer(next, p);
                     None
                 } else {
                     app.received_part(p).await

@@ -18,7 +18,7 @@ use yinzheng_ledger::proto::{
 };
 use yinzheng_ledger::{
     BlockContext, ChainParams, LedgerError, Outcome, Record, RecordKind, StateKey, block_hash,
-    execute_block, state_digest, subject_key, validator_set_hash,
+    execute_block, record_id, state_digest, subject_key, validator_set_hash,
 };
 
 use crate::proto::{ProposedBlock, StoredBlock, StoredValidatorSet};
@@ -439,10 +439,12 @@ impl Chain {
             .records
             .par_iter()
             .enumerate()
-            .map(|(i, b)| match known(&self.params.suite.hash(b)) {
-                Some(r) if r.bytes() == b.as_slice() => Ok(r),
-                _ => Record::decode(&self.params, b).map_err(|e| format!("record {i}: {e}")),
-            })
+            .map(
+                |(i, b)| match record_id(self.params.suite, b).and_then(|id| known(&id)) {
+                    Some(r) if r.bytes() == b.as_slice() => Ok(r),
+                    _ => Record::decode(&self.params, b).map_err(|e| format!("record {i}: {e}")),
+                },
+            )
             .collect::<Result<_, _>>()?;
         let (prepared, outcomes) = self
             .prepare(&records, header.time_ms, header.proposer)

@@ -171,6 +171,9 @@ pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
     let verifier = BundleVerifier::new(&genesis).map_err(|e| eyre!("{}", e.0))?;
     let cert = |n: &str| {
         By::Certificate(CertificateRef {
+            issuer: yinzheng_genesis::consortium::departments()[1]
+                .credit_code
+                .clone(),
             type_code: yinzheng_genesis::consortium::CERT_TYPE.into(),
             cert_no: n.into(),
         })
@@ -263,6 +266,7 @@ fn reopen(dir: &Path) -> eyre::Result<yinzheng_genesis::testnet::Testnet> {
 fn print_next_steps(dir: &Path, port: u16, cert_no: &str) {
     let d = dir.display();
     let cert_type = yinzheng_genesis::consortium::CERT_TYPE;
+    let issuer = &yinzheng_genesis::consortium::departments()[1].credit_code;
     println!(
         "\nTry next (in another terminal):
   # verify a certificate offline, with the file it certifies
@@ -274,7 +278,7 @@ fn print_next_steps(dir: &Path, port: u16, cert_no: &str) {
       --file {d}/samples/stamped-document.txt
   # fetch a fresh bundle from any validator (verified before it is saved)
   target/debug/yinzheng fetch --node http://127.0.0.1:{port} --genesis {d}/genesis.json \\
-      --cert {cert_type}/{cert_no} --out fresh.bundle
+      --cert {issuer}/{cert_type}/{cert_no} --out fresh.bundle
   # the compact bundle as a QR code for a phone
   target/debug/yinzheng qr encode --bundle {d}/samples/certificate-1.compact.bundle --genesis {d}/genesis.json --out cert.png
   # kill one validator (kill -9 its process): the other three keep committing"

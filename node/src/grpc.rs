@@ -16,6 +16,7 @@ use yinzheng_ledger::{Record, RejectCode, Rejection, StateKey};
 
 use crate::app::{Event, Shared, now_ms};
 use crate::bundle::BundleError;
+use crate::limits::STREAMS_PER_CLIENT;
 use crate::mempool::{AdmitError, Mempool};
 use crate::proto::node_server::{Node, NodeServer};
 use crate::proto::subject_ref::By;
@@ -80,6 +81,7 @@ impl Api {
         let key = match by {
             By::RecordId(id) => return digest(&id, "record id"),
             By::Certificate(c) => StateKey::Certificate {
+                issuer: c.issuer,
                 type_code: c.type_code,
                 cert_no: c.cert_no,
             },
@@ -105,7 +107,9 @@ impl Api {
                 .record_at(b.first_log_index + i)
                 .map_err(internal)?
                 .ok_or_else(|| internal(format!("record {} missing", b.first_log_index + i)))?;
-            record_ids.push(chain.params().suite.hash(&r).0.to_vec());
+            let id = yinzheng_ledger::record_id(chain.params().suite, &r)
+                .ok_or_else(|| internal(format!("record {} undecodable", b.first_log_index + i)))?;
+            record_ids.push(id.0.to_vec());
         }
         Ok(BlockResponse {
             header: b.header,
@@ -159,10 +163,7 @@ impl Node for Api {
         let req = request.into_inner();
         let shared = self.shared.clone();
         let record = tokio::task::spawn_blocking(move || {
-            let record = Record::decode(shared.chain.params(), &req.record)
-                .map_err(|r| rejection_status(&r))?;
-            Mempool::check(&shared.chain, &record, now_ms()).map_err(|e| admit_status(&e))?;
-            Ok::<_, Status>(record)
+            Mempool::check_bytes(&shared.chain, &req.record, now_ms()).map_err(|e| admit_status(&e))
         })
         .await
         .map_err(internal)??;
@@ -250,6 +251,7 @@ impl Node for Api {
         let key = match subject.by.clone() {
             Some(By::RecordId(id)) => StateKey::Record(digest(&id, "record id")?),
             Some(By::Certificate(c)) => StateKey::Certificate {
+                issuer: c.issuer,
                 type_code: c.type_code,
                 cert_no: c.cert_no,
             },
@@ -274,6 +276,15 @@ impl Node for Api {
         &self,
         request: Request<StreamBlocksRequest>,
     ) -> Result<Response<BlockStream>, Status> {
+        let permit = self
+            .shared
+            .streams
+            .acquire(request.remote_addr().map(|a| a.ip()))
+            .ok_or_else(|| {
+                Status::resource_exhausted(format!(
+                    "BUSY: at most {STREAMS_PER_CLIENT} block streams per client"
+                ))
+            })?;
         let mut next = request.into_inner().from_height.max(1);
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let api = Api {
@@ -281,6 +292,8 @@ impl Node for Api {
         };
         let mut events = self.shared.events.subscribe();
         tokio::spawn(async move {
+            // Held while the stream is open.
+            let _permit = permit;
             loop {
                 while next <= api.shared.chain.height() {
                     let item = api.block_response(next);
@@ -303,24 +316,45 @@ impl Node for Api {
         &self,
         request: Request<RelayRequest>,
     ) -> Result<Response<RelayResponse>, Status> {
-        let records = request.into_inner().records;
+        let req = request.into_inner();
         let shared = self.shared.clone();
         let admitted = tokio::task::spawn_blocking(move || {
             use rayon::prelude::*;
             let now = now_ms();
-            let checked: Vec<Record> = records
+            let chain = &shared.chain;
+            let next = chain.height() + 1;
+            let members: Vec<Vec<u8>> = chain
+                .head()
+                .validators_at(next)
+                .validators
+                .iter()
+                .map(|v| v.public_key.clone())
+                .collect();
+            let suite = chain.params().suite;
+            crate::relay::authenticate(
+                suite,
+                &chain.params().chain_id,
+                &members,
+                now,
+                shared.max_skew_ms,
+                &req,
+            )
+            .map_err(|e| Status::permission_denied(format!("UNAUTHORISED: {e}")))?;
+            let checked: Vec<Record> = req
+                .records
                 .par_iter()
-                .filter_map(|b| Record::decode(shared.chain.params(), b).ok())
-                .filter(|r| Mempool::check(&shared.chain, r, now).is_ok())
+                .filter_map(|b| Mempool::check_bytes(chain, b, now).ok())
                 .collect();
             let mut pool = shared.pool();
-            checked
-                .into_iter()
-                .filter(|r| pool.insert(r.clone()).is_ok())
-                .count()
+            Ok::<_, Status>(
+                checked
+                    .into_iter()
+                    .filter(|r| pool.insert(r.clone()).is_ok())
+                    .count(),
+            )
         })
         .await
-        .map_err(internal)?;
+        .map_err(internal)??;
         Ok(Response::new(RelayResponse {
             admitted: u32::try_from(admitted).unwrap_or(u32::MAX),
         }))

@@ -5,7 +5,9 @@
 use std::collections::{HashMap, VecDeque};
 
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::{BlockContext, Record, RejectCode, Rejection, StateKey, apply};
+use yinzheng_ledger::{
+    BlockContext, Record, RejectCode, Rejection, StateKey, apply, check_signers_known,
+};
 
 use crate::chain::Chain;
 
@@ -49,6 +51,27 @@ impl Mempool {
     /// Whether nothing is waiting.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+
+    /// Every check a record from outside gets before it is admitted, cheapest
+    /// first: the stateless checks, then whether its signers are known keys
+    /// (state lookups), and only then its signatures and a dry run of the
+    /// rules (threat model A5: a stranger's keys cost no verification).
+    pub fn check_bytes(chain: &Chain, bytes: &[u8], now_ms: u64) -> Result<Record, AdmitError> {
+        let unverified = Record::parse(chain.params(), bytes).map_err(AdmitError::Rejected)?;
+        let view = chain.reader();
+        match check_signers_known(&view, &unverified) {
+            Ok(()) => {}
+            Err(yinzheng_ledger::ApplyError::Rejected(r)) => return Err(AdmitError::Rejected(r)),
+            Err(yinzheng_ledger::ApplyError::State(e)) => {
+                return Err(AdmitError::Internal(e.to_string()));
+            }
+        }
+        let record = unverified
+            .verify(chain.params())
+            .map_err(AdmitError::Rejected)?;
+        Self::check(chain, &record, now_ms)?;
+        Ok(record)
     }
 
     /// Check a decoded record against the committed state (not yet in the

@@ -136,6 +136,11 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
     };
     std::fs::create_dir_all(&config.wal).wrap_err("creating the WAL directory")?;
     let identity = NetworkIdentity::new(config.moniker.clone(), keypair, Some(address.to_string()));
+    let relay = crate::relay::start(config.relay.clone(), chain_id.clone(), key.clone());
+    let part_signing = app::PartSigning {
+        signer: Arc::new(ConsensusSigner::new(chain_id.clone(), key.clone())),
+        verifier: Arc::new(ConsensusVerifier::new(chain_id.clone(), suite)),
+    };
     let consensus = ConsensusContext::new_validator(
         address,
         Box::new(ConsensusVerifier::new(chain_id.clone(), suite)),
@@ -159,7 +164,9 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         events,
         moniker: config.moniker.clone(),
         consensus_public_key: public_key,
-        relay: crate::relay::start(config.relay.clone()),
+        relay,
+        max_skew_ms: config.max_clock_skew_ms,
+        streams: crate::limits::StreamLimiter::default(),
     });
     let grpc_addr = config
         .grpc_listen
@@ -180,7 +187,7 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         max_skew_ms: config.max_clock_skew_ms,
     };
     tokio::select! {
-        r = app::run(shared, channels, address, timing) => r,
+        r = app::run(shared, channels, address, timing, part_signing) => r,
         r = api => r.map_err(|e| eyre!("gRPC task: {e}"))?,
         r = http => r.map_err(|e| eyre!("HTTP task: {e}"))?,
     }

@@ -86,7 +86,7 @@ enum Cmd {
         /// Record id (hex).
         #[arg(long, conflicts_with_all = ["cert", "seal"])]
         record: Option<String>,
-        /// Certificate as TYPE_CODE/NUMBER.
+        /// Certificate as ISSUER/TYPE_CODE/NUMBER (the issuer's credit code).
         #[arg(long, conflicts_with = "seal")]
         cert: Option<String>,
         /// Seal id.
@@ -226,6 +226,9 @@ enum SubmitCmd {
     Revoke {
         #[command(flatten)]
         signer: KeyArgs,
+        /// Issuer's credit code (numbers are scoped by issuer).
+        #[arg(long)]
+        issuer: String,
         /// Certificate type code.
         #[arg(long)]
         type_code: String,
@@ -498,10 +501,16 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                     })?)
                 }
                 (None, Some(c), _) => {
-                    let (t, n) = c.split_once('/').ok_or_else(|| ClientError::QrPayload {
-                        reason: "--cert is TYPE_CODE/NUMBER".into(),
-                    })?;
+                    let mut parts = c.splitn(3, '/');
+                    let (Some(i), Some(t), Some(n)) = (parts.next(), parts.next(), parts.next())
+                    else {
+                        return Err(ClientError::QrPayload {
+                            reason: "--cert is ISSUER/TYPE_CODE/NUMBER".into(),
+                        }
+                        .into());
+                    };
                     remote::Subject::Certificate {
+                        issuer: i.into(),
                         type_code: t.into(),
                         cert_no: n.into(),
                     }
@@ -652,6 +661,7 @@ fn build_record(
         }
         SubmitCmd::Revoke {
             signer,
+            issuer,
             type_code,
             cert_no,
             reason,
@@ -661,6 +671,7 @@ fn build_record(
                 type_code,
                 cert_no,
                 reason,
+                issuer,
             }),
         ),
         SubmitCmd::Stamp {

@@ -26,13 +26,17 @@ pub(super) fn revoke_certificate(
 ) -> Res<()> {
     let h = cx.block.height;
     let key = StateKey::Certificate {
+        issuer: c.issuer.clone(),
         type_code: c.type_code.clone(),
         cert_no: c.cert_no.clone(),
     };
     let Some(mut state) = cx.get::<CertificateState>(&key)? else {
         return no(
             RejectCode::NotFound,
-            format!("no certificate {} {}", c.type_code, c.cert_no),
+            format!(
+                "no certificate {} {} of {}",
+                c.type_code, c.cert_no, c.issuer
+            ),
         );
     };
     if state.status != ACTIVE {
@@ -55,29 +59,28 @@ pub(super) fn supersede_certificate(
     record: &Record,
 ) -> Res<()> {
     let h = cx.block.height;
+    let Some(new) = &c.replacement else {
+        return no(RejectCode::InvalidField, "no replacement");
+    };
+    // Only the original issuer supersedes, so the old number is the new issuer's.
     let old_key = StateKey::Certificate {
+        issuer: new.issuer.clone(),
         type_code: c.type_code.clone(),
         cert_no: c.old_cert_no.clone(),
     };
     let Some(mut old) = cx.get::<CertificateState>(&old_key)? else {
         return no(
             RejectCode::NotFound,
-            format!("no certificate {}", c.old_cert_no),
+            format!(
+                "no certificate {} {} of {}",
+                c.type_code, c.old_cert_no, new.issuer
+            ),
         );
     };
     if old.status != ACTIVE {
         return no(
             RejectCode::NotActive,
             "certificate to supersede is not active",
-        );
-    }
-    let Some(new) = &c.replacement else {
-        return no(RejectCode::InvalidField, "no replacement");
-    };
-    if new.issuer != old.issuer {
-        return no(
-            RejectCode::Unauthorised,
-            "only the original issuer may supersede",
         );
     }
     let new_key = cx.check_issue(signers, new)?;

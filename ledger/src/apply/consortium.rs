@@ -52,7 +52,32 @@ pub(super) fn register_org(
 pub(super) fn update_org(cx: &mut Ctx<'_>, signers: &[Signer], o: &proto::UpdateOrg) -> Res<()> {
     let h = cx.block.height;
     let key = StateKey::Org(o.credit_code.clone());
-    let mut state = cx.org(&o.credit_code, "organisation")?;
+    let Some(mut state) = cx.get::<OrgState>(&key)? else {
+        return no(
+            RejectCode::NotFound,
+            format!("organisation {} is not registered", o.credit_code),
+        );
+    };
+    if o.deactivate && o.reactivate {
+        return no(
+            RejectCode::InvalidField,
+            "an update deactivates or reactivates, not both",
+        );
+    }
+    // A deactivated organisation changes only by being reactivated, by the
+    // same authority that may deactivate it (records.md §4.1).
+    if !state.active && !o.reactivate {
+        return no(
+            RejectCode::NotActive,
+            format!("organisation {} is deactivated", o.credit_code),
+        );
+    }
+    if state.active && o.reactivate {
+        return no(
+            RejectCode::AlreadyExists,
+            format!("organisation {} is already active", o.credit_code),
+        );
+    }
     cx.require_admin_over(signers, &o.credit_code, false)?;
     if !o.name.is_empty() {
         state.name = o.name.clone();

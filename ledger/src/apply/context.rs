@@ -16,6 +16,7 @@ use crate::state::{StateKey, StateView, WriteSet, get_typed};
 pub(super) const ROLE_ADMIN: i32 = proto::KeyRole::Admin as i32;
 pub(super) const AUTH_CERT: i32 = proto::AuthorityKind::Certificate as i32;
 pub(super) const AUTH_SEAL: i32 = proto::AuthorityKind::Seal as i32;
+pub(super) const AUTH_SHARE: i32 = proto::AuthorityKind::ShareApproval as i32;
 pub(super) const ACTIVE: i32 = SubjectStatus::Active as i32;
 
 /// A signer resolved against the key registry.
@@ -193,13 +194,17 @@ impl Ctx<'_> {
         c: &proto::IssueCertificate,
     ) -> Res<StateKey> {
         let key = StateKey::Certificate {
+            issuer: c.issuer.clone(),
             type_code: c.type_code.clone(),
             cert_no: c.cert_no.clone(),
         };
         if self.get::<CertificateState>(&key)?.is_some() {
             return no(
                 RejectCode::AlreadyExists,
-                format!("certificate {} {} already exists", c.type_code, c.cert_no),
+                format!(
+                    "certificate {} {} of {} already exists",
+                    c.type_code, c.cert_no, c.issuer
+                ),
             );
         }
         self.org(&c.issuer, "issuer")?;

@@ -120,6 +120,55 @@ pub fn apply(
     Ok(cx.writes)
 }
 
+/// The cheap part of the signer checks, made before any signature is
+/// verified (threat model A5): every claimed signer is a registered,
+/// unrevoked key, or for a stamp the seal's registered key. A stranger's
+/// record then costs a node state lookups, not signature verifications.
+/// `apply` still makes every check on the verified record.
+pub fn check_signers_known(
+    view: &dyn StateView,
+    record: &crate::record::UnverifiedRecord,
+) -> Result<(), ApplyError> {
+    use crate::proto::{KeyState, SealState};
+    if let Some(Kind::Stamp(s)) = record.payload() {
+        let seal: Option<SealState> =
+            crate::state::get_typed(view, &StateKey::Seal(s.seal_id.clone()))?;
+        let Some(seal) = seal else {
+            return no(RejectCode::NotFound, format!("no seal {}", s.seal_id));
+        };
+        if !record.signer_keys().all(|k| k == seal.seal_public_key) {
+            return no(
+                RejectCode::Unauthorised,
+                "a stamp is signed by the seal's own key alone",
+            );
+        }
+        return Ok(());
+    }
+    for k in record.signer_keys() {
+        let state: Option<KeyState> = crate::state::get_typed(view, &StateKey::Key(k.to_vec()))?;
+        match state {
+            None => {
+                return no(
+                    RejectCode::UnknownKey,
+                    format!("key {}… is not registered", context::hex_prefix(k)),
+                );
+            }
+            Some(s) if s.revoked_at_height != 0 => {
+                return no(
+                    RejectCode::KeyRevoked,
+                    format!(
+                        "key {}… was revoked at height {}",
+                        context::hex_prefix(k),
+                        s.revoked_at_height
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 /// Outcome of one record in a block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

@@ -93,6 +93,10 @@ pub(super) fn stamp(
             format!("seal {} is not active", s.seal_id),
         );
     }
+    // The seal key is not an organisation key, so the signer checks that every
+    // other kind gets (key registered, org active) are made here instead: a
+    // seal stamps only while its owner is an active organisation.
+    cx.org(&seal.owner, "seal owner")?;
     let t = cx.block.time_ms;
     if t < seal.valid_from_ms || (seal.valid_until_ms != 0 && t >= seal.valid_until_ms) {
         return no(
@@ -100,8 +104,10 @@ pub(super) fn stamp(
             format!("seal {} is not valid at {t}", s.seal_id),
         );
     }
-    let by_seal =
-        record.signers().len() == 1 && record.signers()[0].public_key == seal.seal_public_key;
+    // The registry holds the seal key without an ID: it signs under the default one.
+    let by_seal = record.signers().len() == 1
+        && record.signers()[0].public_key == seal.seal_public_key
+        && record.signers()[0].distid == yinzheng_crypto::DEFAULT_DISTID;
     if !by_seal {
         return no(
             RejectCode::Unauthorised,

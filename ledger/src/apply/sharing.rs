@@ -1,10 +1,32 @@
 //! Data-sharing records: request, decision, delivery, receipt, each by its own party and in order.
 
-use super::context::{Ctx, Signer};
+use super::context::{AUTH_SHARE, Ctx, Signer};
 use super::{Res, no};
 use crate::proto::{self, ShareState, ShareStep};
 use crate::rejection::RejectCode;
 use crate::state::StateKey;
+
+/// The approver (never the requester: a stateless field rule) must hold an
+/// active share-approval grant for the data item whose region covers the
+/// provider's division (`docs/spec/records.md` §4.4).
+fn require_approval_grant(
+    cx: &Ctx<'_>,
+    approver: &str,
+    data_item: &str,
+    provider: &str,
+) -> Res<()> {
+    let provider = cx.org(provider, "provider")?;
+    if cx.has_grant(approver, AUTH_SHARE, data_item, &provider.division)? {
+        return Ok(());
+    }
+    no(
+        RejectCode::Unauthorised,
+        format!(
+            "{approver} holds no approval grant for {data_item:?} over {}",
+            provider.division
+        ),
+    )
+}
 
 pub(super) fn share_request(
     cx: &mut Ctx<'_>,
@@ -23,6 +45,7 @@ pub(super) fn share_request(
     cx.org(&r.provider, "provider")?;
     cx.org(&r.approver, "approver")?;
     cx.require_member(signers, &r.requester)?;
+    require_approval_grant(cx, &r.approver, &r.data_item, &r.provider)?;
     let state = ShareState {
         step: ShareStep::Requested as i32,
         requester: r.requester.clone(),
@@ -31,6 +54,7 @@ pub(super) fn share_request(
         holder_commitment: r.holder_commitment.clone(),
         payload_digest: Vec::new(),
         height: h,
+        data_item: r.data_item.clone(),
     };
     cx.put(key, &state);
     Ok(())
@@ -44,6 +68,8 @@ pub(super) fn share_decision(
     let h = cx.block.height;
     let mut state = cx.share(&d.request_id, ShareStep::Requested)?;
     cx.require_member(signers, &state.approver)?;
+    // The grant may have been revoked since the request.
+    require_approval_grant(cx, &state.approver, &state.data_item, &state.provider)?;
     state.step = if d.approved {
         ShareStep::Approved
     } else {

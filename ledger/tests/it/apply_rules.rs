@@ -88,6 +88,7 @@ fn certificate_lifecycle() {
                 type_code: CERT_TYPE.into(),
                 cert_no: no.into(),
                 reason: proto::RevocationReason::HolderRequest as i32,
+                issuer: f.city_a.clone(),
             }),
             &[by],
         )

@@ -57,6 +57,7 @@ fn revoked_superseded_and_expired_verdicts() {
             type_code: CERT_TYPE.into(),
             cert_no: "NO-1".into(),
             reason: proto::RevocationReason::LegalDecision as i32,
+            issuer: f.city_a.clone(),
         }),
         &[&f.city_a_operator],
     );
@@ -337,13 +338,15 @@ fn validator_set_changes_are_followed_from_genesis() {
     assert_eq!(b.validator_changes.len(), 1);
     let v = verifier(&f);
     assert_eq!(v.verify(&b, None).status, VerdictStatus::Valid);
-    // Without the change chain, the new set's signatures mean nothing.
+    // Without the change chain, the new set's signatures mean nothing: to a
+    // verifier that knows only genesis, and to one that learned the change.
     let mut cut = b.clone();
     cut.validator_changes.clear();
     assert_eq!(
-        v.verify(&cut, None).error.unwrap().step,
+        verifier(&f).verify(&cut, None).error.unwrap().step,
         Step::CommitCertificate
     );
+    assert_eq!(v.verify(&cut, None).error.unwrap().code, "SUPERSEDED_SET");
     // A forged next set in the change fails step 1.
     let mut forged = b.clone();
     forged.validator_changes[0]

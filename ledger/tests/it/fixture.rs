@@ -12,6 +12,7 @@ use yinzheng_ledger::{ChainParams, MemChain, Outcome, Record, Rejection, sign_co
 
 pub const T0: u64 = 1_763_800_000_000; // genesis time (ms)
 pub const CERT_TYPE: &str = "11100000000000133T"; // a certificate type code (营业执照-like)
+pub const SHARE_ITEM: &str = "营业执照信息"; // the province approves sharing of this item
 
 /// A credit code with a valid check character, from a 17-character stem.
 pub fn code(stem: &str) -> String {
@@ -117,6 +118,12 @@ impl Fixture {
                     org: province.clone(),
                     kind: Authority::Seal,
                     scope: String::new(),
+                    region: "440000".into(),
+                },
+                GenesisGrant {
+                    org: province.clone(),
+                    kind: Authority::ShareApproval,
+                    scope: SHARE_ITEM.into(),
                     region: "440000".into(),
                 },
             ],

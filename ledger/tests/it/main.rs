@@ -4,9 +4,12 @@
 #![allow(clippy::cast_possible_truncation)]
 
 mod apply_rules;
+mod attacks;
 mod bundles;
 mod fixture;
 mod log;
 mod records;
+mod replays;
 mod status_map;
+mod trust;
 mod vectors;

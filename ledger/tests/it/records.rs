@@ -17,7 +17,15 @@ fn a_valid_record_round_trips_and_has_a_stable_id() {
     let r = f.issue_record("NO-1", b"file");
     let again = Record::decode(&f.params, r.bytes()).unwrap();
     assert_eq!(again.id(), r.id());
-    assert_eq!(r.id(), f.params.suite.hash(r.bytes()));
+    // The id is the hash of what was signed, not of the envelope.
+    let body = prost::Message::encode_to_vec(r.body());
+    assert_eq!(
+        r.id(),
+        f.params
+            .suite
+            .hash(&yinzheng_ledger::signing_message(r.kind(), &body))
+    );
+    assert_ne!(r.id(), f.params.suite.hash(r.bytes()));
     assert_eq!(r.signers()[0].public_key, pk(&f.city_a_operator));
 }
 

@@ -12,6 +12,7 @@ struct Case {
     status: String,
     step: Option<u8>,
     code: Option<String>,
+    record_id: Option<String>,
 }
 
 #[test]
@@ -33,6 +34,9 @@ fn committed_vectors_give_their_recorded_verdicts() {
             c.bundle,
             verdict.to_json()
         );
+        if let Some(id) = &c.record_id {
+            assert_eq!(verdict.record_id.as_ref(), Some(id), "{}", c.bundle);
+        }
         if let Some(step) = c.step {
             let e = verdict.error.as_ref().unwrap();
             assert_eq!(e.step.number(), step, "{}: {e}", c.bundle);

@@ -12,6 +12,15 @@ pub use types::{
     ValidatorSet, Vote, VoteKind,
 };
 
+/// The index of the proposer of (`height`, `round`) in a set of `n`:
+/// round-robin in ledger order, shifted by height.
+pub fn proposer_index(n: usize, height: u64, round: Round) -> usize {
+    let n = n.max(1) as u64;
+    let r = u64::from(round.as_u32().unwrap_or(0));
+    let i = (height.wrapping_sub(1).wrapping_add(r)) % n;
+    usize::try_from(i).unwrap_or(0)
+}
+
 /// The consensus context: Yinzheng blocks decided by SM2-signing validators.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Yz;
@@ -70,10 +79,7 @@ impl mc::Context for Yz {
         height: Height,
         round: Round,
     ) -> &'a Validator {
-        let n = validator_set.validators.len().max(1) as u64;
-        let r = u64::from(round.as_u32().unwrap_or(0));
-        let i = (height.0.wrapping_sub(1).wrapping_add(r)) % n;
-        let i = usize::try_from(i).unwrap_or(0);
+        let i = proposer_index(validator_set.validators.len(), height.0, round);
         // The engine never runs a height with an empty set.
         &validator_set.validators[i]
     }

@@ -18,7 +18,7 @@ use malachitebft_signing::{Error, Signer, VerificationResult, Verifier};
 use yinzheng_crypto::{Signature, Signer as _, SigningKey, Suite, Verifier as _, VerifyingKey};
 use yinzheng_ledger::precommit_bytes;
 
-use super::{Proposal, PublicKey, RawSignature, Vote, VoteKind, Yz};
+use super::{Proposal, ProposalPart, PublicKey, RawSignature, Vote, VoteKind, Yz};
 
 fn put_str(b: &mut Vec<u8>, s: &str) {
     let len = u16::try_from(s.len()).unwrap_or(u16::MAX);
@@ -69,6 +69,21 @@ pub fn proposal_bytes(chain_id: &str, p: &Proposal) -> Vec<u8> {
     b
 }
 
+/// The bytes a proposer signs for a proposal part:
+/// `"yinzheng/v1/proposal-part" 0x00 ‖ chain_id (u16 len) ‖ height u64 ‖
+/// round i64 ‖ pol_round i64 ‖ proposer address ‖ H(block bytes)`.
+pub fn part_bytes(chain_id: &str, suite: Suite, p: &ProposalPart) -> Vec<u8> {
+    let mut b = Vec::with_capacity(128);
+    b.extend_from_slice(b"yinzheng/v1/proposal-part\0");
+    put_str(&mut b, chain_id);
+    b.extend_from_slice(&p.height.0.to_be_bytes());
+    b.extend_from_slice(&round_i64(p.round).to_be_bytes());
+    b.extend_from_slice(&round_i64(p.pol_round).to_be_bytes());
+    b.extend_from_slice(&p.proposer.0);
+    b.extend_from_slice(&suite.hash(&p.block).0);
+    b
+}
+
 fn proof_bytes(chain_id: &str, preimage: &[u8]) -> Vec<u8> {
     let mut b = b"yinzheng/v1/validator-proof\0".to_vec();
     put_str(&mut b, chain_id);
@@ -103,6 +118,11 @@ impl ConsensusSigner {
     fn sign(&self, msg: &[u8]) -> Result<RawSignature, Error> {
         let sig = self.key.sign(msg).map_err(Error::from_source)?;
         Ok(RawSignature(sig.to_bytes()))
+    }
+
+    /// Sign a proposal part of ours.
+    pub fn sign_part(&self, part: &ProposalPart) -> Result<RawSignature, Error> {
+        self.sign(&part_bytes(&self.chain_id, self.key.suite(), part))
     }
 }
 
@@ -167,6 +187,12 @@ impl ConsensusVerifier {
         }
         keys.insert(pk.0.clone(), k.clone());
         Some(k)
+    }
+
+    /// Check a proposal part's signature by its claimed proposer's key.
+    pub fn check_part(&self, part: &ProposalPart, pk: &PublicKey) -> bool {
+        let msg = part_bytes(&self.chain_id, self.suite, part);
+        self.check(&msg, &part.signature, pk).is_valid()
     }
 
     /// Check one signature over `msg`.

@@ -233,6 +233,9 @@ pub struct ProposalPart {
     pub proposer: Address,
     /// The encoded block (`proto::node::ProposedBlock`).
     pub block: Vec<u8>,
+    /// The proposer's signature over [`super::signing::part_bytes`]: a part is taken
+    /// only from the round's proposer, whoever relays it (threat model A2).
+    pub signature: RawSignature,
 }
 
 impl mc::ProposalPart<Yz> for ProposalPart {

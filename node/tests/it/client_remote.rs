@@ -89,7 +89,11 @@ async fn client_submits_fetches_verified_bundles_and_catches_a_lying_node() {
     assert!(submitted.committed && submitted.height > 0);
     assert_eq!(submitted.record_id, record.id().0.to_vec());
 
+    let issuer = yinzheng_node::genesis::consortium::departments()[1]
+        .credit_code
+        .clone();
     let cert = Subject::Certificate {
+        issuer: issuer.clone(),
         type_code: CERT_TYPE.into(),
         cert_no: no.clone(),
     };
@@ -132,6 +136,7 @@ async fn client_submits_fetches_verified_bundles_and_catches_a_lying_node() {
             .unwrap();
     }
     let by_no = |n: &str| Subject::Certificate {
+        issuer: issuer.clone(),
         type_code: CERT_TYPE.into(),
         cert_no: n.into(),
     };
