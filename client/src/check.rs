@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use yinzheng_ledger::genesis::Genesis;
-use yinzheng_ledger::{BundleVerifier, Verdict, VerdictStatus};
+use yinzheng_ledger::{BundleVerifier, TrustedHistory, Verdict, VerdictStatus};
 
 use crate::error::ClientError;
 use crate::exit::Exit;
@@ -28,12 +28,58 @@ pub fn load_genesis(path: &Path) -> Result<Genesis, ClientError> {
     })
 }
 
-/// A verifier trusting `genesis` (already checked by [`load_genesis`]).
+/// A verifier trusting `genesis` (already checked by [`load_genesis`]) and
+/// the validator-set history this client learned before under it, if any
+/// ([`history_path`]; `docs/spec/bundle.md` §6.1).
 pub fn verifier(genesis: &Genesis) -> Result<BundleVerifier, ClientError> {
-    BundleVerifier::new(genesis).map_err(|e| ClientError::Genesis {
+    let bad = |path: &Path, reason: String| ClientError::Genesis {
+        path: path.display().to_string(),
+        reason,
+    };
+    let path = history_path(genesis)?;
+    if !path.exists() {
+        return BundleVerifier::new(genesis).map_err(|e| bad(&path, e.0));
+    }
+    let bytes = read(&path)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| bad(&path, "not UTF-8 text".into()))?;
+    let history = TrustedHistory::from_json(text, genesis).map_err(|e| {
+        bad(
+            &path,
+            format!("{}; remove the file to start again from genesis", e.0),
+        )
+    })?;
+    BundleVerifier::with_history(genesis, history).map_err(|e| bad(&path, e.0))
+}
+
+/// Where the validator-set history learned under a genesis is kept:
+/// `trust_dir()/history/<genesis hash>.json`.
+pub fn history_path(genesis: &Genesis) -> Result<PathBuf, ClientError> {
+    let hash = genesis.hash().map_err(|e| ClientError::Genesis {
         path: "genesis".into(),
         reason: e.0,
-    })
+    })?;
+    Ok(trust_dir()
+        .join("history")
+        .join(format!("{}.json", hash.to_hex())))
+}
+
+/// Keep what `verifier` learned (written whole to a temporary file, then
+/// renamed, so a crash never leaves half a history).
+pub fn remember(verifier: &BundleVerifier, genesis: &Genesis) -> Result<(), ClientError> {
+    let path = history_path(genesis)?;
+    let history = verifier.history();
+    let fresh = TrustedHistory::from_genesis(genesis).map_err(|e| ClientError::Genesis {
+        path: "genesis".into(),
+        reason: e.0,
+    })?;
+    if history == fresh && !path.exists() {
+        return Ok(());
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| ClientError::io(dir, e))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, history.to_json()).map_err(|e| ClientError::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| ClientError::io(&path, e))
 }
 
 /// Where `yinzheng trust` keeps the trusted genesis: `$YINZHENG_HOME`, else
@@ -91,8 +137,10 @@ impl Report {
     pub fn new(mut verdict: Verdict, now_ms: u64, max_age_ms: u64) -> Report {
         verdict.judge_window_at(now_ms);
         let status_age_ms = verdict.status_time_ms.map(|t| now_ms.saturating_sub(t));
-        let stale =
-            verdict.status == VerdictStatus::Valid && status_age_ms.is_some_and(|a| a > max_age_ms);
+        // A checkpoint beyond the trusting period cannot be relied on
+        // without a fresher one, like a status too old (bundle.md §6.1).
+        let stale = verdict.status == VerdictStatus::Valid
+            && (status_age_ms.is_some_and(|a| a > max_age_ms) || verdict.unconfirmed_set);
         let exit_code = Exit::for_verdict(verdict.status, stale).code();
         Report {
             verdict,

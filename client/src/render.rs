@@ -117,6 +117,13 @@ pub fn render(report: &Report, genesis: &Genesis, lang: Lang) -> String {
     };
     out.push_str(&headline);
     out.push('\n');
+    if v.unconfirmed_set {
+        out.push_str(if zh {
+            "  注意: 签署该证明的验证节点集合超出可信期限，无法确认其未被替换；请联网获取较新的检查点后再核验\n"
+        } else {
+            "  Note: the validators that certified this bundle are beyond the trusting period and may have been replaced since; verify again after fetching a fresher checkpoint online\n"
+        });
+    }
     let line = |out: &mut String, zh_label: &str, en_label: &str, value: String| {
         out.push_str(&format!(
             "  {}: {value}\n",

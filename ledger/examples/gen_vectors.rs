@@ -118,6 +118,53 @@ fn main() {
         b"%PDF-1.7 this is not a bundle",
     );
 
+    // All four validators replaced (effective at the change's height + 2), a
+    // certificate issued under the new set, and what the retired validators
+    // can still make: their own chain from genesis, certified by their keys,
+    // with a certificate nobody issued (bundle.md §6.1).
+    let retired = f.validators.clone();
+    let new_keys: Vec<SigningKey> = (0..4)
+        .map(|_| SigningKey::generate(Suite::Sm).unwrap())
+        .collect();
+    let change = f.record(
+        Kind::ChangeValidators(proto::ChangeValidators {
+            validators: f.validator_set(&new_keys),
+        }),
+        &[&f.province_admin, &f.city_b_admin],
+    );
+    f.commit(&[change]);
+    f.commit(&[]);
+    f.validators = new_keys;
+    let rotated = f.issue_record("NO-4", b"NO-4 v1");
+    f.commit(std::slice::from_ref(&rotated));
+    write(
+        "rotated-full.bundle",
+        &f.chain.bundle(&rotated.id(), true).unwrap().encode_to_vec(),
+    );
+    let mut forged = yinzheng_ledger::MemChain::new(&f.genesis).unwrap();
+    let signers: Vec<(u32, &SigningKey)> = (0..3).map(|i| (i, &retired[i as usize])).collect();
+    let fake = f.issue_record("FORGED-1", b"a forged licence");
+    let mut t = f.time;
+    loop {
+        t += 1000;
+        let h = forged.height() + 1;
+        let records = if h == f.chain.height() + 2 {
+            vec![fake.clone()]
+        } else {
+            Vec::new()
+        };
+        let (header, _) = forged.produce(&records, t, 0).unwrap();
+        let cert = yinzheng_ledger::sign_commit(Suite::Sm, &header, 0, &signers).unwrap();
+        forged.certify(header.height, cert).unwrap();
+        if !records.is_empty() {
+            break;
+        }
+    }
+    write(
+        "retired-forged.bundle",
+        &forged.bundle(&fake.id(), false).unwrap().encode_to_vec(),
+    );
+
     // The same consortium layout with other keys: nothing verifies under it.
     let other = fixture::Fixture::new();
     write("other-genesis.json", other.genesis.to_json().as_bytes());
@@ -210,6 +257,19 @@ fn main() {
             None,
             0,
             "MALFORMED",
+        ),
+        ok("rotated-full.bundle", None, "valid", &rotated.id()),
+        // Checked by a verifier that verified rotated-full.bundle first.
+        bad(
+            "retired-forged.bundle",
+            "genesis.json",
+            None,
+            1,
+            "SUPERSEDED_SET",
+        )
+        .replace(
+            r#", "status""#,
+            r#", "after": ["rotated-full.bundle"], "status""#,
         ),
     ];
     write(

@@ -328,6 +328,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             let doc = file.as_deref().map(check::read).transpose()?;
             let verifier = check::verifier(&genesis)?;
             let report = check::verify(&verifier, &bytes, doc.as_deref(), check::now_ms(), age);
+            check::remember(&verifier, &genesis)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -358,6 +359,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 indicatif::ProgressBar::new(pairs.len() as u64)
             };
             let rows = batch::verify_pairs(&verifier, &pairs, check::now_ms(), age, &|| bar.inc(1));
+            check::remember(&verifier, &genesis)?;
             bar.finish_and_clear();
             let csv = csv.unwrap_or_else(|| dir.join("report.csv"));
             let json_path = json_report.unwrap_or_else(|| dir.join("report.json"));
@@ -521,6 +523,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             let verifier = check::verifier(&genesis)?;
             let (bytes, _) = remote::fetch_verified(&node, &subject, compact, &verifier)?;
             let report = check::verify(&verifier, &bytes, None, check::now_ms(), u64::MAX);
+            check::remember(&verifier, &genesis)?;
             std::fs::write(&out, &bytes).map_err(|e| ClientError::Io {
                 path: out.display().to_string(),
                 source: e,

@@ -364,3 +364,36 @@ fn batch_mode_pairs_files_and_writes_reports() {
     assert_eq!(csv.lines().count(), 6);
     assert!(csv.starts_with("bundle,document,status,exit_code"));
 }
+
+#[test]
+fn the_client_remembers_validator_sets_and_refuses_retired_ones() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let g = v("genesis.json");
+    let verify = |bundle: &str| {
+        run(
+            h,
+            &["verify", &v(bundle), "--genesis", &g, "--max-age", FOREVER],
+        )
+    };
+    // Knowing only genesis, a bundle certified by validators retired since
+    // cannot be told apart (the residual risk the threat model states).
+    let naive = verify("retired-forged.bundle");
+    assert_eq!(code(&naive), 0, "{}", text(&naive));
+    // A bundle carrying the change teaches the client; it keeps what it learned.
+    let rotated = verify("rotated-full.bundle");
+    assert_eq!(code(&rotated), 0, "{}", text(&rotated));
+    let store = h.join("history");
+    let files: Vec<_> = std::fs::read_dir(&store).unwrap().collect();
+    assert_eq!(files.len(), 1);
+    let forged = verify("retired-forged.bundle");
+    assert_eq!(code(&forged), 1, "{}", text(&forged));
+    assert!(text(&forged).contains("SUPERSEDED_SET"), "{}", text(&forged));
+    // A damaged history is a clear error naming the file, and is left as it was.
+    let path = files[0].as_ref().unwrap().path();
+    std::fs::write(&path, b"{ not a history").unwrap();
+    let o = verify("valid-full.bundle");
+    assert_ne!(code(&o), 0);
+    assert!(text(&o).contains("history"), "{}", text(&o));
+    assert_eq!(std::fs::read(&path).unwrap(), b"{ not a history");
+}

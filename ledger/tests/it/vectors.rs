@@ -13,6 +13,9 @@ struct Case {
     step: Option<u8>,
     code: Option<String>,
     record_id: Option<String>,
+    /// Bundles the same verifier checks first (it learns from them, §6.1).
+    #[serde(default)]
+    after: Vec<String>,
 }
 
 #[test]
@@ -24,6 +27,10 @@ fn committed_vectors_give_their_recorded_verdicts() {
     for c in cases {
         let g = Genesis::from_json(std::str::from_utf8(&read(&c.genesis)).unwrap()).unwrap();
         let v = BundleVerifier::new(&g).unwrap();
+        for a in &c.after {
+            let before = v.verify_bytes(&read(a), None);
+            assert!(before.error.is_none(), "{a}: {}", before.to_json());
+        }
         let file = c.file.as_deref().map(read);
         let verdict = v.verify_bytes(&read(&c.bundle), file.as_deref());
         let json: serde_json::Value = serde_json::from_str(&verdict.to_json()).unwrap();
