@@ -127,6 +127,8 @@ struct App {
     signer: Arc<ConsensusSigner>,
     /// Checks the proposer's signature on received parts.
     verifier: Arc<ConsensusVerifier>,
+    /// Deliberate misbehaviour (fault tests only).
+    faults: crate::config::Faults,
 }
 
 fn stream_id(height: u64, round: Round) -> StreamId {
@@ -184,6 +186,7 @@ impl App {
                 return;
             }
         }
+        self.flood(channels, height).await;
         let id = stream_id(height, round);
         for (seq, content) in [(0, StreamContent::Data(part)), (1, StreamContent::Fin)] {
             let msg = StreamMessage::new(id.clone(), seq, content);
@@ -193,6 +196,33 @@ impl App {
                 .await
             {
                 error!(%e, "could not publish a proposal part");
+            }
+        }
+    }
+
+    /// Fault tests only: publish junk parts for later heights and many
+    /// rounds, signed by us (so the honest members' bounds are what holds).
+    async fn flood(&self, channels: &Channels<Yz>, height: u64) {
+        let n = self.faults.flood_proposal_parts;
+        for k in 0..n {
+            let mut part = ProposalPart {
+                height: Height(height + 1 + u64::from(k % 15)),
+                round: Round::new(k),
+                pol_round: Round::Nil,
+                proposer: self.address,
+                block: vec![u8::try_from(k % 251).unwrap_or(0); self.faults.flood_part_bytes],
+                signature: RawSignature([0; 64]),
+            };
+            if let Ok(s) = self.signer.sign_part(&part) {
+                part.signature = s;
+            }
+            let id = stream_id(part.height.0, part.round);
+            for (seq, content) in [(0, StreamContent::Data(part)), (1, StreamContent::Fin)] {
+                let msg = StreamMessage::new(id.clone(), seq, content);
+                let _ = channels
+                    .network
+                    .send(NetworkMsg::PublishProposalPart(msg))
+                    .await;
             }
         }
     }
@@ -464,6 +494,8 @@ pub struct PartSigning {
     pub signer: Arc<ConsensusSigner>,
     /// The verifier of the proposers' signatures.
     pub verifier: Arc<ConsensusVerifier>,
+    /// Deliberate misbehaviour (fault tests only).
+    pub faults: crate::config::Faults,
 }
 
 /// Run the consensus loop until the engine stops.
@@ -474,7 +506,11 @@ pub async fn run(
     timing: Timing,
     parts: PartSigning,
 ) -> eyre::Result<()> {
-    let PartSigning { signer, verifier } = parts;
+    let PartSigning {
+        signer,
+        verifier,
+        faults,
+    } = parts;
     let mut app = App {
         shared,
         address,
@@ -486,6 +522,7 @@ pub async fn run(
         round: Round::Nil,
         signer,
         verifier,
+        faults,
     };
     while let Some(msg) = channels.consensus.recv().await {
         match msg {

@@ -52,6 +52,7 @@ pub fn write_configs(net: &Testnet) -> eyre::Result<Vec<PathBuf>> {
             block_interval_ms: 200,
             propose_timeout_ms: 1000,
             max_clock_skew_ms: 5000,
+            faults: Default::default(),
         };
         let path = n.dir.join("config.toml");
         std::fs::write(&path, c.to_toml()).wrap_err_with(|| format!("{}", path.display()))?;

@@ -52,6 +52,31 @@ pub struct NodeConfig {
     /// Largest accepted lead of a proposed block's time over our clock.
     #[serde(default = "default_skew")]
     pub max_clock_skew_ms: u64,
+    /// Deliberate misbehaviour, for the fault tests only: never set in a
+    /// deployment (the node warns loudly when it is).
+    #[serde(default, skip_serializing_if = "Faults::is_none")]
+    pub faults: Faults,
+}
+
+/// Misbehaviour a test can ask of a member, to check that the others hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Faults {
+    /// With each of our proposals, also publish this many junk proposal
+    /// parts for later heights and other rounds (signed by us, some claiming
+    /// other proposers).
+    #[serde(default)]
+    pub flood_proposal_parts: u32,
+    /// Size of each junk part, bytes.
+    #[serde(default)]
+    pub flood_part_bytes: usize,
+}
+
+impl Faults {
+    /// Whether no misbehaviour is asked for.
+    pub fn is_none(&self) -> bool {
+        *self == Faults::default()
+    }
 }
 
 fn default_mempool() -> usize {

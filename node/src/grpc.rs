@@ -303,9 +303,13 @@ impl Node for Api {
                     }
                     next += 1;
                 }
-                match events.recv().await {
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
-                    Err(RecvError::Closed) => return,
+                // Ends (and frees its place) as soon as the client goes away.
+                tokio::select! {
+                    r = events.recv() => match r {
+                        Ok(_) | Err(RecvError::Lagged(_)) => {}
+                        Err(RecvError::Closed) => return,
+                    },
+                    () = tx.closed() => return,
                 }
             }
         });

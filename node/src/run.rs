@@ -140,7 +140,11 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
     let part_signing = app::PartSigning {
         signer: Arc::new(ConsensusSigner::new(chain_id.clone(), key.clone())),
         verifier: Arc::new(ConsensusVerifier::new(chain_id.clone(), suite)),
+        faults: config.faults.clone(),
     };
+    if !config.faults.is_none() {
+        tracing::warn!(faults = ?config.faults, "THIS NODE MISBEHAVES ON PURPOSE (fault tests only)");
+    }
     let consensus = ConsensusContext::new_validator(
         address,
         Box::new(ConsensusVerifier::new(chain_id.clone(), suite)),

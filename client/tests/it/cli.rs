@@ -388,7 +388,11 @@ fn the_client_remembers_validator_sets_and_refuses_retired_ones() {
     assert_eq!(files.len(), 1);
     let forged = verify("retired-forged.bundle");
     assert_eq!(code(&forged), 1, "{}", text(&forged));
-    assert!(text(&forged).contains("SUPERSEDED_SET"), "{}", text(&forged));
+    assert!(
+        text(&forged).contains("SUPERSEDED_SET"),
+        "{}",
+        text(&forged)
+    );
     // A damaged history is a clear error naming the file, and is left as it was.
     let path = files[0].as_ref().unwrap().path();
     std::fs::write(&path, b"{ not a history").unwrap();

@@ -29,6 +29,11 @@ pub fn exe() -> PathBuf {
 /// Create and start a 4-validator consortium on ports `base..base+4`
 /// (libp2p) and `base+100..` (gRPC); wait for the first block.
 pub async fn start(base: u16) -> Net {
+    start_with(base, |_| {}).await
+}
+
+/// As [`start`], after `tweak` has had the testnet (to edit a config).
+pub async fn start_with(base: u16, tweak: impl FnOnce(&testnet::Testnet)) -> Net {
     let dir = tempfile::tempdir().unwrap();
     let net = cluster::create(
         dir.path(),
@@ -43,6 +48,7 @@ pub async fn start(base: u16) -> Net {
     .unwrap();
     let keys = testnet::issuer_keys(&net.keys_dir).unwrap();
     let samples = Samples::new(&net.genesis, keys).unwrap();
+    tweak(&net);
     let mut cluster = Cluster::new(net, exe());
     cluster.start_all().unwrap();
     let mut clients = Vec::new();

@@ -43,6 +43,7 @@ async fn a_peer_that_is_not_a_member_cannot_join() {
         block_interval_ms: 200,
         propose_timeout_ms: 1000,
         max_clock_skew_ms: 5000,
+        faults: Default::default(),
     };
     std::fs::write(dir.join("config.toml"), config.to_toml()).unwrap();
     let log = std::fs::File::create(dir.join("node.log")).unwrap();

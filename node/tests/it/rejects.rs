@@ -166,3 +166,118 @@ async fn bad_records_are_refused_with_their_reason_and_never_committed() {
     )
     .await;
 }
+
+/// What a stranger or one faulty member can make a node spend (threat model
+/// A5): unknown keys cost no signature check, `Relay` is members-only and
+/// bounded, and block streams are bounded per client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_get_no_free_work_and_relay_is_for_members() {
+    use yinzheng_node::proto::{RelayRequest, StreamBlocksRequest};
+    use yinzheng_node::relay::{MAX_RELAY_RECORDS, relay_message};
+
+    let _serial = SERIAL.lock().await;
+    let net = start(28100).await;
+    let c = &mut net.clients[2].clone();
+
+    // A throwaway key with a garbage signature: refused as unknown, which
+    // shows the key was looked up before any signature was verified.
+    let stranger = yinzheng_crypto::SigningKey::generate(yinzheng_crypto::Suite::Sm).unwrap();
+    let r = net
+        .samples
+        .record(
+            net.certificate(1).body().kind.clone().unwrap(),
+            &stranger,
+            now_ms(),
+        )
+        .unwrap();
+    let mut env = Envelope::decode(r.bytes()).unwrap();
+    env.signatures[0].signature = vec![7; 64];
+    refused(
+        c,
+        env.encode_to_vec(),
+        Code::PermissionDenied,
+        "UNKNOWN_KEY",
+    )
+    .await;
+
+    // Relay: unsigned, signed by a non-member, stale, too large — all refused.
+    let chain_id = net.cluster.net.genesis.chain_id.clone();
+    let suite = yinzheng_crypto::Suite::Sm;
+    let member =
+        yinzheng_node::run::load_key(&net.cluster.net.nodes[0].dir.join("consensus.pem")).unwrap();
+    let signed = |key: &yinzheng_crypto::SigningKey, records: Vec<Vec<u8>>, time_ms: u64| {
+        use yinzheng_crypto::Signer as _;
+        let sig = key
+            .sign(&relay_message(suite, &chain_id, time_ms, &records))
+            .unwrap();
+        RelayRequest {
+            records,
+            public_key: key.verifying_key().to_bytes(),
+            signature: sig.to_bytes().to_vec(),
+            time_ms,
+        }
+    };
+    let good = net.certificate(2).bytes().to_vec();
+    let unauthorised = |e: tonic::Status| {
+        assert_eq!(e.code(), Code::PermissionDenied, "{}", e.message());
+        assert!(e.message().starts_with("UNAUTHORISED: "), "{}", e.message());
+    };
+    let e = c
+        .relay(RelayRequest {
+            records: vec![good.clone()],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    unauthorised(e);
+    let e = c
+        .relay(signed(&stranger, vec![good.clone()], now_ms()))
+        .await
+        .unwrap_err();
+    unauthorised(e);
+    let e = c
+        .relay(signed(&member, vec![good.clone()], now_ms() - 60_000))
+        .await
+        .unwrap_err();
+    unauthorised(e);
+    let many = vec![good.clone(); MAX_RELAY_RECORDS + 1];
+    let e = c.relay(signed(&member, many, now_ms())).await.unwrap_err();
+    unauthorised(e);
+    // A member's relay is admitted.
+    let ok = c
+        .relay(signed(&member, vec![good.clone()], now_ms()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ok.admitted, 1);
+
+    // Block streams: four per client, the fifth is refused until one closes.
+    let mut open = Vec::new();
+    for _ in 0..yinzheng_node::limits::STREAMS_PER_CLIENT {
+        open.push(
+            c.stream_blocks(StreamBlocksRequest { from_height: 1 })
+                .await
+                .unwrap()
+                .into_inner(),
+        );
+    }
+    let e = c
+        .stream_blocks(StreamBlocksRequest { from_height: 1 })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::ResourceExhausted, "{}", e.message());
+    drop(open);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match c
+            .stream_blocks(StreamBlocksRequest { from_height: 1 })
+            .await
+        {
+            Ok(_) => break,
+            Err(e) => {
+                assert!(std::time::Instant::now() < deadline, "{}", e.message());
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
