@@ -70,6 +70,9 @@ pub struct Faults {
     /// Size of each junk part, bytes.
     #[serde(default)]
     pub flood_part_bytes: usize,
+    /// Run this node's clock this many milliseconds ahead (negative: behind).
+    #[serde(default)]
+    pub clock_offset_ms: i64,
 }
 
 impl Faults {

@@ -144,6 +144,7 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
     };
     if !config.faults.is_none() {
         tracing::warn!(faults = ?config.faults, "THIS NODE MISBEHAVES ON PURPOSE (fault tests only)");
+        app::set_clock_offset_ms(config.faults.clock_offset_ms);
     }
     let consensus = ConsensusContext::new_validator(
         address,

@@ -80,7 +80,7 @@ async fn n4_one_member_floods_proposal_parts_the_others_hold() {
     for k in 0..3 {
         let (first, second) = (peak[0][k] / 1024, peak[1][k] / 1024);
         assert!(
-            second <= first + 64 && second < 512,
+            second <= first + 96 && second < 512,
             "node {k}: {first} MiB, then {second} MiB, while {flooded_mib} MiB were flooded"
         );
     }

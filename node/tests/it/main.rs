@@ -9,4 +9,5 @@ mod governance;
 mod http;
 mod membership;
 mod mempool;
+mod netfaults;
 mod rejects;
