@@ -135,7 +135,10 @@ mod tests {
             }
         }
         let (n, bytes) = e.size();
-        assert_eq!(n, MAX_HEIGHTS_AHEAD as usize * MAX_ROUNDS_PER_HEIGHT);
+        assert_eq!(
+            n,
+            usize::try_from(MAX_HEIGHTS_AHEAD).unwrap() * MAX_ROUNDS_PER_HEIGHT
+        );
         assert_eq!(bytes, n * 1000);
         // The lowest rounds were kept: an honest round-0 part is never crowded out.
         let kept = e.take(11);
@@ -155,7 +158,7 @@ mod tests {
         assert!(c.admit(5, 0, a), "the same block again (restreamed)");
         assert!(!c.admit(5, 0, b), "an equivocating second block");
         for r in 1..MAX_CHECKED_PER_HEIGHT as i64 {
-            assert!(c.admit(5, r, Digest([r as u8; 32])));
+            assert!(c.admit(5, r, Digest([u8::try_from(r).unwrap(); 32])));
         }
         assert!(!c.admit(5, 99, b));
         c.forget_below(6);

@@ -213,6 +213,9 @@ mod tests {
         fn below(&mut self, n: usize) -> usize {
             usize::try_from(self.next() % n as u64).unwrap_or(0)
         }
+        fn byte(&mut self) -> u8 {
+            self.next().to_be_bytes()[0]
+        }
     }
 
     /// Random bytes, and valid encodings with bytes flipped, cut, inserted
@@ -250,7 +253,7 @@ mod tests {
         for i in 0..20_000 {
             let mut b = if i % 2 == 0 {
                 let len = rng.below(512);
-                (0..len).map(|_| rng.next() as u8).collect()
+                (0..len).map(|_| rng.byte()).collect()
             } else {
                 valid[rng.below(valid.len())].clone()
             };
@@ -262,7 +265,7 @@ mod tests {
                 match rng.below(4) {
                     0 => b[at] ^= 1 << rng.below(8),
                     1 => b.truncate(at),
-                    2 => b.insert(at, rng.next() as u8),
+                    2 => b.insert(at, rng.byte()),
                     // A length prefix claiming a huge size.
                     _ => {
                         for (k, x) in [0xff, 0xff, 0xff, 0x7f].iter().enumerate() {

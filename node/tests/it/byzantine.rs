@@ -40,12 +40,12 @@ async fn n4_one_member_floods_proposal_parts_the_others_hold() {
     // Peak resident memory in the first and the second half of the flood.
     let mut peak = [before.clone(), before.clone()];
     let t0 = Instant::now();
-    let mut n = 0u64;
+    let mut n = 0usize;
     while t0.elapsed() < Duration::from_secs(40) {
         // Some load, so blocks carry records.
-        let r = net.certificate(n);
+        let r = net.certificate(n as u64);
         n += 1;
-        let _ = net.clients[n as usize % 3]
+        let _ = net.clients[n % 3]
             .submit(yinzheng_node::proto::SubmitRequest {
                 record: r.bytes().to_vec(),
                 wait: false,
@@ -77,8 +77,8 @@ async fn n4_one_member_floods_proposal_parts_the_others_hold() {
     // buffers is bounded by its own windows. So memory levels off: the second
     // half of the flood adds little to the first, and stays far below what
     // was published.
-    for k in 0..3 {
-        let (first, second) = (peak[0][k] / 1024, peak[1][k] / 1024);
+    for (k, (first, second)) in peak[0].iter().zip(&peak[1]).enumerate() {
+        let (first, second) = (first / 1024, second / 1024);
         assert!(
             second <= first + 96 && second < 512,
             "node {k}: {first} MiB, then {second} MiB, while {flooded_mib} MiB were flooded"

@@ -174,7 +174,11 @@ async fn n4_partition_latency_loss_and_a_fast_clock() {
         for to in 0..4 {
             let (tx, rx) = watch::channel(Fault::default());
             if from != to {
-                tokio::spawn(proxy(proxy_port(BASE, from, to), BASE + to as u16, rx));
+                tokio::spawn(proxy(
+                    proxy_port(BASE, from, to),
+                    BASE + u16::try_from(to).unwrap(),
+                    rx,
+                ));
             }
             row.push(tx);
         }
