@@ -390,7 +390,6 @@ impl App {
         Ok(())
     }
 
-    /// Check the block in a proposal part for the next height.
     /// Whether a part is signed by the proposer of its (height, round) in the
     /// validator set for that height (threat model A2).
     fn authentic(&self, p: &ProposalPart) -> bool {
@@ -402,6 +401,7 @@ impl App {
         expected.address == p.proposer && self.verifier.check_part(p, &expected.public_key)
     }
 
+    /// Check the block in a proposal part for the next height.
     async fn received_part(&mut self, p: ProposalPart) -> Option<ProposedValue<Yz>> {
         let block = match ProposedBlock::decode(p.block.as_slice()) {
             Ok(b) => b,
@@ -623,10 +623,11 @@ pub async fn run(
                 let h = p.height.0;
                 // Cheapest checks first: the height and round window, then
                 // the proposer's signature, and only then the block.
+                let round_base = if h > next { 0 } else { app.round.as_i64() };
                 let in_window = h >= next
                     && h <= next + MAX_HEIGHTS_AHEAD
-                    && (h > next || p.round.as_i64() <= app.round.as_i64() + MAX_ROUNDS_AHEAD);
-                let answer = if !in_window {
+                    && p.round.as_i64() <= round_base + MAX_ROUNDS_AHEAD;
+                let answer = if !in_window || !app.checked.may_authenticate(h, p.round.as_i64()) {
                     None
                 } else if !app.authentic(&p) {
                     warn!(height = h, round = %p.round, "proposal part not signed by the round's proposer: dropped");

@@ -21,8 +21,13 @@ pub const MAX_HEIGHTS_AHEAD: u64 = 2;
 pub const MAX_ROUNDS_PER_HEIGHT: usize = 2;
 /// Most distinct blocks fully validated per height.
 pub const MAX_CHECKED_PER_HEIGHT: usize = 16;
-/// Most rounds ahead of the current one for which a part is taken.
+/// Most rounds ahead of the current one (for a later height: of round 0)
+/// for which a part is taken.
 pub const MAX_ROUNDS_AHEAD: i64 = 4;
+/// Most parts whose signature is checked per (height, round): a part's
+/// signature covers the hash of its block (up to the network's message
+/// limit), so a sender repeating bad parts is not hashed without end.
+pub const MAX_AUTH_PER_ROUND: u8 = 4;
 
 /// Parts for heights that have not started yet.
 #[derive(Debug, Default)]
@@ -81,6 +86,7 @@ impl EarlyParts {
 pub struct CheckedParts {
     first: HashMap<(u64, i64), Digest>,
     per_height: HashMap<u64, usize>,
+    authenticated: HashMap<(u64, i64), u8>,
 }
 
 impl CheckedParts {
@@ -101,10 +107,22 @@ impl CheckedParts {
         }
     }
 
+    /// Whether one more part for (`height`, `round`) may have its signature
+    /// checked ([`MAX_AUTH_PER_ROUND`] each).
+    pub fn may_authenticate(&mut self, height: u64, round: i64) -> bool {
+        let n = self.authenticated.entry((height, round)).or_default();
+        if *n >= MAX_AUTH_PER_ROUND {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+
     /// Forget heights below `height`.
     pub fn forget_below(&mut self, height: u64) {
         self.first.retain(|(h, _), _| *h >= height);
         self.per_height.retain(|h, _| *h >= height);
+        self.authenticated.retain(|(h, _), _| *h >= height);
     }
 }
 
@@ -163,5 +181,11 @@ mod tests {
         assert!(!c.admit(5, 99, b));
         c.forget_below(6);
         assert!(c.admit(6, 0, b));
+        // Signature checks per round are bounded too.
+        for _ in 0..MAX_AUTH_PER_ROUND {
+            assert!(c.may_authenticate(7, 0));
+        }
+        assert!(!c.may_authenticate(7, 0));
+        assert!(c.may_authenticate(7, 1));
     }
 }
