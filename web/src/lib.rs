@@ -8,8 +8,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use wasm_bindgen::prelude::wasm_bindgen;
-use yinzheng_ledger::BundleVerifier;
 use yinzheng_ledger::genesis::Genesis;
+use yinzheng_ledger::{BundleVerifier, TrustedHistory};
 
 /// Verify the bundle in a link fragment (`b=<base64url>`, `docs/spec/qr.md`)
 /// against a genesis (JSON text) at `now_ms`. Returns a JSON object: the
@@ -17,15 +17,43 @@ use yinzheng_ledger::genesis::Genesis;
 /// even start, `{"status":"unknown","message":…}`.
 #[wasm_bindgen]
 pub fn verify_fragment(genesis_json: &str, fragment: &str, now_ms: f64) -> String {
-    match run(genesis_json, fragment, now_ms) {
+    verify_fragment_remembering(genesis_json, "", fragment, now_ms)
+}
+
+/// As [`verify_fragment`], with the validator-set history the page kept
+/// from earlier verifications (`docs/spec/bundle.md` §6.1; empty: none). The
+/// answer carries `history`, the history to keep now (JSON text), and
+/// `history_reset: true` when the one given was damaged or belonged to
+/// another genesis and was replaced by the genesis alone.
+#[wasm_bindgen]
+pub fn verify_fragment_remembering(
+    genesis_json: &str,
+    history_json: &str,
+    fragment: &str,
+    now_ms: f64,
+) -> String {
+    match run(genesis_json, history_json, fragment, now_ms) {
         Ok(v) => v.to_string(),
         Err(message) => serde_json::json!({ "status": "unknown", "message": message }).to_string(),
     }
 }
 
-fn run(genesis_json: &str, fragment: &str, now_ms: f64) -> Result<serde_json::Value, String> {
+fn run(
+    genesis_json: &str,
+    history_json: &str,
+    fragment: &str,
+    now_ms: f64,
+) -> Result<serde_json::Value, String> {
     let genesis = Genesis::from_json(genesis_json).map_err(|e| e.0)?;
-    let verifier = BundleVerifier::new(&genesis).map_err(|e| e.0)?;
+    let kept = (!history_json.is_empty())
+        .then(|| TrustedHistory::from_json(history_json, &genesis).ok())
+        .flatten();
+    let history_reset = !history_json.is_empty() && kept.is_none();
+    let verifier = match kept {
+        Some(h) => BundleVerifier::with_history(&genesis, h),
+        None => BundleVerifier::new(&genesis),
+    }
+    .map_err(|e| e.0)?;
     let frag = fragment.trim_start_matches('#');
     if frag.starts_with("r=") {
         return Err("reference links need a node to fetch the bundle; not available yet".into());
@@ -59,6 +87,8 @@ fn run(genesis_json: &str, fragment: &str, now_ms: f64) -> Result<serde_json::Va
         serde_json::from_str(&verdict.to_json()).map_err(|e| e.to_string())?;
     json["issuer_name"] = issuer_name.into();
     json["chain_id"] = genesis.chain_id.clone().into();
+    json["history"] = verifier.history().to_json().into();
+    json["history_reset"] = history_reset.into();
     Ok(json)
 }
 
@@ -100,5 +130,43 @@ mod tests {
         assert!(verify_fragment(&g, "b=!!!", now).contains("unknown"));
         assert!(verify_fragment(&g, "", now).contains("unknown"));
         assert!(verify_fragment("{}", "b=AA", now).contains("unknown"));
+    }
+
+    #[test]
+    fn the_page_remembers_validator_sets() {
+        let g = String::from_utf8(vectors("genesis.json")).unwrap();
+        let now = 1_763_900_000_000.0;
+        let link = |n: &str| format!("b={}", B64.encode(vectors(n)));
+        let naive: serde_json::Value =
+            serde_json::from_str(&verify_fragment(&g, &link("retired-forged.bundle"), now))
+                .unwrap();
+        assert_eq!(naive["status"], "valid");
+        let rotated: serde_json::Value = serde_json::from_str(&verify_fragment_remembering(
+            &g,
+            "",
+            &link("rotated-full.bundle"),
+            now,
+        ))
+        .unwrap();
+        assert_eq!(rotated["status"], "valid");
+        let kept = rotated["history"].as_str().unwrap();
+        let forged: serde_json::Value = serde_json::from_str(&verify_fragment_remembering(
+            &g,
+            kept,
+            &link("retired-forged.bundle"),
+            now,
+        ))
+        .unwrap();
+        assert_eq!(forged["status"], "invalid");
+        assert_eq!(forged["error"]["code"], "SUPERSEDED_SET");
+        let damaged: serde_json::Value = serde_json::from_str(&verify_fragment_remembering(
+            &g,
+            "{oops",
+            &link("valid-full.bundle"),
+            now,
+        ))
+        .unwrap();
+        assert_eq!(damaged["history_reset"], true);
+        assert_eq!(damaged["status"], "valid");
     }
 }

@@ -1,7 +1,7 @@
 // The citizen's verify page: everything below runs on the phone. The link's
 // fragment (#b=…) never leaves the browser; the verdict comes from the same
 // verifier validators run, compiled to WebAssembly.
-import init, { verify_fragment } from './pkg/yinzheng_web.js';
+import init, { verify_fragment_remembering } from './pkg/yinzheng_web.js';
 
 const HEADLINES = {
   valid: ['✔', '真实有效'],
@@ -45,6 +45,8 @@ function render(r) {
     sub = `${STEPS[r.error.step] || ''}（第 ${r.error.step} 步，${r.error.code}）`;
   } else if (status === 'unknown') {
     sub = r.message || '';
+  } else if (status === 'valid' && r.unconfirmed_set) {
+    sub = '签署该证明的验证节点超出可信期限，可能已被替换；请联网获取较新的证明后再核验';
   } else if (status === 'valid' && !r.status_proven) {
     sub = '状态为签发时状态；如需最新状态，请联网核验';
   }
@@ -73,10 +75,16 @@ function render(r) {
 
 const genesis = document.getElementById('genesis').textContent;
 await init();
+// The validator-set changes learned from earlier bundles (docs/spec/bundle.md
+// §6.1), kept on this device only.
+const HISTORY = 'yinzheng-validator-history';
+const kept = () => { try { return localStorage.getItem(HISTORY) || ''; } catch (e) { return ''; } };
+const keep = (h) => { try { if (h) localStorage.setItem(HISTORY, h); } catch (e) { /* private mode */ } };
 const check = () => {
   let r;
-  try { r = JSON.parse(verify_fragment(genesis, location.hash, Date.now())); }
+  try { r = JSON.parse(verify_fragment_remembering(genesis, kept(), location.hash, Date.now())); }
   catch (e) { r = { status: 'unknown', message: String(e) }; }
+  if (r.history) keep(r.history);
   render(r);
 };
 window.addEventListener('hashchange', check);
