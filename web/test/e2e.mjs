@@ -69,6 +69,15 @@ try {
   await page.waitForFunction(() => document.body.dataset.status === 'unknown');
   console.log('ok   damaged link → 无法核验');
   passed++;
+  // The page remembers validator-set changes on the device (bundle.md §6.1):
+  // after a bundle carrying a rotation, one certified by the retired
+  // validators is refused, also after a reload.
+  await context.setOffline(false);
+  await page.goto(`${base}#b=${b64(vec('rotated-full.bundle'))}`);
+  await check({ name: 'rotated set', status: 'valid', text: '真实有效' });
+  await page.goto('about:blank');
+  await page.goto(`${base}#b=${b64(vec('retired-forged.bundle'))}`);
+  await check({ name: 'retired validators after reload', status: 'invalid', text: 'SUPERSEDED_SET' });
 } catch (e) {
   failures++;
   console.log('FAIL', e);
