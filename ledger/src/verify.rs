@@ -459,7 +459,7 @@ impl BundleVerifier {
                 v.subject = Some(Subject {
                     kind,
                     id: format!("{}/{}", c.type_code, c.cert_no),
-                    issuer: String::new(),
+                    issuer: c.issuer.clone(),
                 });
             }
             Some(Kind::Stamp(s)) => {
