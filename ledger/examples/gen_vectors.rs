@@ -56,7 +56,7 @@ fn main() {
         }),
         &[&f.province_admin],
     );
-    f.commit(&[sup, seal]);
+    f.commit(&[sup, seal.clone()]);
     let contract = "合同文本 (sample stamped document)\n".as_bytes();
     let stamp = f.record(
         Kind::Stamp(proto::Stamp {
@@ -66,6 +66,16 @@ fn main() {
         &[&seal_key],
     );
     f.commit(std::slice::from_ref(&stamp));
+    // A certificate whose window ended right after issuance, and one whose
+    // window starts in twenty years.
+    let mut e = f.issue("NO-5", b"NO-5 v1");
+    e.valid_until_ms = f.time + 1;
+    let expired = f.record(Kind::IssueCertificate(e), &[&f.city_a_operator]);
+    let mut n = f.issue("NO-6", b"NO-6 v1");
+    n.valid_from_ms = fixture::T0 + 20 * 365 * 24 * 3600 * 1000;
+    n.valid_until_ms = 0;
+    let not_yet = f.record(Kind::IssueCertificate(n), &[&f.city_a_operator]);
+    f.commit(&[expired.clone(), not_yet.clone()]);
 
     let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
     write("genesis.json", f.genesis.to_json().as_bytes());
@@ -92,7 +102,40 @@ fn main() {
         &f.chain.bundle(&stamp.id(), true).unwrap().encode_to_vec(),
     );
 
+    write(
+        "expired-full.bundle",
+        &f.chain.bundle(&expired.id(), true).unwrap().encode_to_vec(),
+    );
+    write(
+        "not-yet-valid-full.bundle",
+        &f.chain.bundle(&not_yet.id(), true).unwrap().encode_to_vec(),
+    );
+    let seal_full = f.chain.bundle(&seal.id(), true).unwrap();
+    write("seal-full.bundle", &seal_full.encode_to_vec());
+
     // Invalid ones, each damaged at one place.
+    let mut x = full.clone();
+    x.version = 2;
+    write("invalid-step0-version.bundle", &x.encode_to_vec());
+    write(
+        "invalid-step0-oversize.bundle",
+        &vec![0u8; yinzheng_ledger::MAX_BUNDLE_BYTES + 1],
+    );
+    let mut x = full.clone();
+    x.anchor.as_mut().unwrap().header.as_mut().unwrap().chain_id = "another-chain".into();
+    write("invalid-step2-wrong-chain.bundle", &x.encode_to_vec());
+    let mut x = f.chain.bundle(&stamp.id(), true).unwrap();
+    x.status.as_mut().unwrap().checkpoint = full.anchor.clone();
+    write(
+        "invalid-step2-status-before-anchor.bundle",
+        &x.encode_to_vec(),
+    );
+    let mut x = full.clone();
+    x.status.as_mut().unwrap().state.as_mut().unwrap().log_size += 1;
+    write("invalid-step3-state.bundle", &x.encode_to_vec());
+    let mut x = full.clone();
+    x.status.as_mut().unwrap().log_path[0] ^= 1;
+    write("invalid-step3-log-path.bundle", &x.encode_to_vec());
     let mut x = full.clone();
     x.anchor
         .as_mut()
@@ -137,10 +180,16 @@ fn main() {
     f.validators = new_keys;
     let rotated = f.issue_record("NO-4", b"NO-4 v1");
     f.commit(std::slice::from_ref(&rotated));
-    write(
-        "rotated-full.bundle",
-        &f.chain.bundle(&rotated.id(), true).unwrap().encode_to_vec(),
-    );
+    let rotated_full = f.chain.bundle(&rotated.id(), true).unwrap();
+    write("rotated-full.bundle", &rotated_full.encode_to_vec());
+    let mut x = rotated_full.clone();
+    x.validator_changes[0]
+        .validators
+        .as_mut()
+        .unwrap()
+        .validators[0]
+        .power = 5;
+    write("invalid-step1-next-set.bundle", &x.encode_to_vec());
     let mut forged = yinzheng_ledger::MemChain::new(&f.genesis).unwrap();
     let signers: Vec<(u32, &SigningKey)> = (0..3).map(|i| (i, &retired[i as usize])).collect();
     let fake = f.issue_record("FORGED-1", b"a forged licence");
@@ -257,6 +306,70 @@ fn main() {
             None,
             0,
             "MALFORMED",
+        ),
+        ok("expired-full.bundle", None, "expired", &expired.id()),
+        ok(
+            "not-yet-valid-full.bundle",
+            None,
+            "not_yet_valid",
+            &not_yet.id(),
+        ),
+        ok("seal-full.bundle", None, "valid", &seal.id()),
+        bad(
+            "seal-full.bundle",
+            "genesis.json",
+            Some("contract.txt"),
+            7,
+            "NO_FILE_DIGEST",
+        ),
+        bad(
+            "invalid-step0-version.bundle",
+            "genesis.json",
+            None,
+            0,
+            "VERSION",
+        ),
+        bad(
+            "invalid-step0-oversize.bundle",
+            "genesis.json",
+            None,
+            0,
+            "OVERSIZE",
+        ),
+        bad(
+            "invalid-step2-wrong-chain.bundle",
+            "genesis.json",
+            None,
+            2,
+            "WRONG_CHAIN",
+        ),
+        bad(
+            "invalid-step2-status-before-anchor.bundle",
+            "genesis.json",
+            None,
+            2,
+            "STATUS_BEFORE_ANCHOR",
+        ),
+        bad(
+            "invalid-step3-state.bundle",
+            "genesis.json",
+            None,
+            3,
+            "STATE_COMMITMENTS",
+        ),
+        bad(
+            "invalid-step3-log-path.bundle",
+            "genesis.json",
+            None,
+            3,
+            "LOG_INCLUSION_PROOF",
+        ),
+        bad(
+            "invalid-step1-next-set.bundle",
+            "genesis.json",
+            None,
+            1,
+            "VALIDATOR_CHAIN",
         ),
         ok("rotated-full.bundle", None, "valid", &rotated.id()),
         // Checked by a verifier that verified rotated-full.bundle first.

@@ -461,6 +461,7 @@ impl BundleVerifier {
                     id: format!("{}/{}", c.type_code, c.cert_no),
                     issuer: c.issuer.clone(),
                 });
+                no_file(file)?;
             }
             Some(Kind::Stamp(s)) => {
                 if let Some(val) = &subject_value {
@@ -518,6 +519,7 @@ impl BundleVerifier {
                     id: s.seal_id.clone(),
                     issuer: s.owner.clone(),
                 });
+                no_file(file)?;
             }
             Some(Kind::ShareDelivery(d)) => {
                 if let Some(val) = &subject_value {
@@ -549,13 +551,7 @@ impl BundleVerifier {
                     id,
                     issuer: String::new(),
                 });
-                if file.is_some() {
-                    return fail(
-                        Step::FileDigest,
-                        "NO_FILE_DIGEST",
-                        "this kind of record certifies no file",
-                    );
-                }
+                no_file(file)?;
             }
             None => return fail(Step::Signatures, "MALFORMED", "record has no kind"),
         }
@@ -711,6 +707,19 @@ fn reason_name(r: i32) -> String {
 fn restep(mut e: VerifyError, step: Step) -> VerifyError {
     e.step = step;
     e
+}
+
+/// Step 7 for a kind that certifies no file: a file given is an error, not
+/// silently left unchecked.
+fn no_file(file: Option<&[u8]>) -> R<()> {
+    match file {
+        Some(_) => fail(
+            Step::FileDigest,
+            "NO_FILE_DIGEST",
+            "this kind of record certifies no file",
+        ),
+        None => Ok(()),
+    }
 }
 
 fn since_for(sets: &[(u64, TrustedValidators)], height: u64) -> (u64, &TrustedValidators) {
