@@ -159,6 +159,33 @@ fn err<T>(m: impl Into<String>) -> Result<T, GenesisError> {
     Err(GenesisError(m.into()))
 }
 
+/// Validators in the file form (hex keys) as a set message.
+pub(crate) fn validator_set_of(vs: &[GenesisValidator]) -> Result<ValidatorSet, GenesisError> {
+    let validators = vs
+        .iter()
+        .map(|v| {
+            Ok(Validator {
+                public_key: unhex(&v.public_key)?,
+                power: v.power,
+                org: v.org.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, GenesisError>>()?;
+    Ok(ValidatorSet { validators })
+}
+
+/// A set message in the file form (hex keys).
+pub(crate) fn file_validators(set: &ValidatorSet) -> Vec<GenesisValidator> {
+    set.validators
+        .iter()
+        .map(|v| GenesisValidator {
+            org: v.org.clone(),
+            public_key: v.public_key.iter().map(|x| format!("{x:02x}")).collect(),
+            power: v.power,
+        })
+        .collect()
+}
+
 pub(crate) fn unhex(s: &str) -> Result<Vec<u8>, GenesisError> {
     if !s.len().is_multiple_of(2) {
         return err(format!("odd-length hex {s:?}"));
@@ -276,18 +303,7 @@ impl Genesis {
 
     /// The first validator set.
     pub fn validator_set(&self) -> Result<ValidatorSet, GenesisError> {
-        let validators = self
-            .validators
-            .iter()
-            .map(|v| {
-                Ok(Validator {
-                    public_key: unhex(&v.public_key)?,
-                    power: v.power,
-                    org: v.org.clone(),
-                })
-            })
-            .collect::<Result<Vec<_>, GenesisError>>()?;
-        Ok(ValidatorSet { validators })
+        validator_set_of(&self.validators)
     }
 
     /// The state at height 0.

@@ -59,7 +59,7 @@ pub use record::{
 pub use rejection::{RejectCode, Rejection};
 pub use state::{MemState, Overlay, StateKey, StateView, WriteSet};
 pub use subject::subject_key;
-pub use trust::{KnownSet, KnownValidator, TRUST_HISTORY_VERSION, TrustedHistory};
+pub use trust::{KnownSet, TRUST_HISTORY_VERSION, TrustedHistory};
 pub use verdict::{Step, Subject, Verdict, VerdictStatus, VerifyError};
 pub use verify::{BundleVerifier, DEFAULT_TRUSTING_PERIOD_MS, MAX_BUNDLE_BYTES};
 pub use yinzheng_crypto as crypto;

@@ -13,23 +13,11 @@ use serde::{Deserialize, Serialize};
 use yinzheng_crypto::{Digest, Suite};
 
 use crate::block::validator_set_hash;
-use crate::genesis::{Genesis, GenesisError, unhex};
-use crate::proto::{Validator, ValidatorSet};
+use crate::genesis::{Genesis, GenesisError, GenesisValidator, file_validators, validator_set_of};
+use crate::proto::ValidatorSet;
 
 /// Format version of the serialised history.
 pub const TRUST_HISTORY_VERSION: u32 = 1;
-
-/// One validator, as stored (hex public key).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KnownValidator {
-    /// Public key, hex.
-    pub public_key: String,
-    /// Voting power.
-    pub power: u64,
-    /// Organisation's credit code.
-    pub org: String,
-}
 
 /// A validator set and the first height it signs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,40 +25,21 @@ pub struct KnownValidator {
 pub struct KnownSet {
     /// First height this set certifies.
     pub since_height: u64,
-    /// The set.
-    pub validators: Vec<KnownValidator>,
+    /// The set, in the genesis file's form (hex keys).
+    pub validators: Vec<GenesisValidator>,
 }
 
 impl KnownSet {
     fn of(since_height: u64, set: &ValidatorSet) -> KnownSet {
         KnownSet {
             since_height,
-            validators: set
-                .validators
-                .iter()
-                .map(|v| KnownValidator {
-                    public_key: hex(&v.public_key),
-                    power: v.power,
-                    org: v.org.clone(),
-                })
-                .collect(),
+            validators: file_validators(set),
         }
     }
 
     /// The set as a message.
     pub fn set(&self) -> Result<ValidatorSet, GenesisError> {
-        let validators = self
-            .validators
-            .iter()
-            .map(|v| {
-                Ok(Validator {
-                    public_key: unhex(&v.public_key)?,
-                    power: v.power,
-                    org: v.org.clone(),
-                })
-            })
-            .collect::<Result<_, GenesisError>>()?;
-        Ok(ValidatorSet { validators })
+        validator_set_of(&self.validators)
     }
 }
 
@@ -134,6 +103,21 @@ impl TrustedHistory {
         Ok(h)
     }
 
+    /// Refuse a history that did not grow from the one `fresh` (a genesis'
+    /// own, [`TrustedHistory::from_genesis`]) starts.
+    pub(crate) fn check_grew_from(&self, fresh: &TrustedHistory) -> Result<(), GenesisError> {
+        if self.version != TRUST_HISTORY_VERSION
+            || self.chain_id != fresh.chain_id
+            || self.genesis_hash != fresh.genesis_hash
+            || self.sets.first() != fresh.sets.first()
+        {
+            return Err(GenesisError(
+                "trust history belongs to another genesis or version".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Stable JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
@@ -165,8 +149,4 @@ impl TrustedHistory {
             self.confirmed_time_ms = self.confirmed_time_ms.max(time_ms);
         }
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }

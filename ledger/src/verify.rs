@@ -100,14 +100,10 @@ impl BundleVerifier {
     /// (which must have grown from the same genesis).
     pub fn with_history(genesis: &Genesis, history: TrustedHistory) -> Result<Self, GenesisError> {
         let v = BundleVerifier::new(genesis)?;
-        let fresh = TrustedHistory::from_genesis(genesis)?;
-        if history.genesis_hash != fresh.genesis_hash || history.sets.first() != fresh.sets.first()
-        {
-            return Err(GenesisError(
-                "trust history belongs to another genesis".into(),
-            ));
-        }
-        *v.history.write().unwrap_or_else(|e| e.into_inner()) = history;
+        let mut h = v.history.write().unwrap_or_else(|e| e.into_inner());
+        history.check_grew_from(&h)?;
+        *h = history;
+        drop(h);
         Ok(v)
     }
 
@@ -733,11 +729,5 @@ fn since_for(sets: &[(u64, TrustedValidators)], height: u64) -> (u64, &TrustedVa
 }
 
 fn set_for(sets: &[(u64, TrustedValidators)], height: u64) -> &TrustedValidators {
-    let mut cur = &sets[0].1;
-    for (since, s) in sets {
-        if *since <= height {
-            cur = s;
-        }
-    }
-    cur
+    since_for(sets, height).1
 }

@@ -21,9 +21,9 @@ use crate::mempool::{AdmitError, Mempool};
 use crate::proto::node_server::{Node, NodeServer};
 use crate::proto::subject_ref::By;
 use crate::proto::{
-    BlockRequest, BlockResponse, BundleRequest, BundleResponse, InfoRequest, InfoResponse,
-    RecordRef, RecordResponse, RelayRequest, RelayResponse, StatusResponse, StreamBlocksRequest,
-    SubjectRef, SubmitRequest, SubmitResponse,
+    BlockRequest, BlockResponse, BundleRequest, BundleResponse, CertificateRef, InfoRequest,
+    InfoResponse, RecordRef, RecordResponse, RelayRequest, RelayResponse, StatusResponse,
+    StreamBlocksRequest, SubjectRef, SubmitRequest, SubmitResponse,
 };
 
 /// How long `Submit` with `wait` waits for the commit.
@@ -49,6 +49,15 @@ pub fn rejection_status(r: &Rejection) -> Status {
         _ => Code::InvalidArgument,
     };
     Status::new(code, format!("{}: {}", r.code.as_str(), r.message))
+}
+
+/// The status-map key of a certificate named in a request.
+fn certificate_key(c: CertificateRef) -> StateKey {
+    StateKey::Certificate {
+        issuer: c.issuer,
+        type_code: c.type_code,
+        cert_no: c.cert_no,
+    }
 }
 
 fn internal(e: impl std::fmt::Display) -> Status {
@@ -80,11 +89,7 @@ impl Api {
             .ok_or_else(|| Status::invalid_argument("MALFORMED: no subject given"))?;
         let key = match by {
             By::RecordId(id) => return digest(&id, "record id"),
-            By::Certificate(c) => StateKey::Certificate {
-                issuer: c.issuer,
-                type_code: c.type_code,
-                cert_no: c.cert_no,
-            },
+            By::Certificate(c) => certificate_key(c),
             By::SealId(s) => StateKey::Seal(s),
         };
         self.shared
@@ -250,11 +255,7 @@ impl Node for Api {
         let height = chain.height();
         let key = match subject.by.clone() {
             Some(By::RecordId(id)) => StateKey::Record(digest(&id, "record id")?),
-            Some(By::Certificate(c)) => StateKey::Certificate {
-                issuer: c.issuer,
-                type_code: c.type_code,
-                cert_no: c.cert_no,
-            },
+            Some(By::Certificate(c)) => certificate_key(c),
             Some(By::SealId(s)) => StateKey::Seal(s),
             None => return Err(Status::invalid_argument("MALFORMED: no subject given")),
         };
