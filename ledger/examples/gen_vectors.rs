@@ -165,19 +165,7 @@ fn main() {
     // certificate issued under the new set, and what the retired validators
     // can still make: their own chain from genesis, certified by their keys,
     // with a certificate nobody issued (bundle.md §6.1).
-    let retired = f.validators.clone();
-    let new_keys: Vec<SigningKey> = (0..4)
-        .map(|_| SigningKey::generate(Suite::Sm).unwrap())
-        .collect();
-    let change = f.record(
-        Kind::ChangeValidators(proto::ChangeValidators {
-            validators: f.validator_set(&new_keys),
-        }),
-        &[&f.province_admin, &f.city_b_admin],
-    );
-    f.commit(&[change]);
-    f.commit(&[]);
-    f.validators = new_keys;
+    let retired = f.rotate_validators();
     let rotated = f.issue_record("NO-4", b"NO-4 v1");
     f.commit(std::slice::from_ref(&rotated));
     let rotated_full = f.chain.bundle(&rotated.id(), true).unwrap();

@@ -241,19 +241,6 @@ fn custom_distinguishing_ids_must_match_the_registration() {
     f.try_commit(good).unwrap();
 }
 
-fn seal(f: &Fixture, key: &SigningKey, until: u64) -> proto::RegisterSeal {
-    proto::RegisterSeal {
-        seal_id: "4403050001234".into(),
-        owner: f.district.clone(),
-        seal_type: 1,
-        name: "深圳市南山区政务服务中心公章".into(),
-        image_digest: vec![7; 32],
-        seal_public_key: pk(key),
-        valid_from_ms: 0,
-        valid_until_ms: until,
-    }
-}
-
 fn stamp(f: &Fixture, key: &SigningKey, doc: &[u8]) -> Record {
     f.record(
         Kind::Stamp(proto::Stamp {
@@ -268,15 +255,12 @@ fn stamp(f: &Fixture, key: &SigningKey, doc: &[u8]) -> Record {
 fn seals_register_stamp_and_revoke() {
     let mut f = Fixture::new();
     let seal_key = SigningKey::generate(Suite::Sm).unwrap();
-    let r = f.record(
-        Kind::RegisterSeal(seal(&f, &seal_key, 0)),
-        &[&f.city_a_admin],
-    );
+    let r = f.record(Kind::RegisterSeal(f.seal(&seal_key, 0)), &[&f.city_a_admin]);
     assert_eq!(rejected(&mut f, r), RejectCode::Unauthorised);
     let r = stamp(&f, &seal_key, b"doc");
     assert_eq!(rejected(&mut f, r), RejectCode::NotFound);
     f.try_commit(f.record(
-        Kind::RegisterSeal(seal(&f, &seal_key, 0)),
+        Kind::RegisterSeal(f.seal(&seal_key, 0)),
         &[&f.province_admin],
     ))
     .unwrap();
@@ -301,7 +285,7 @@ fn stamps_outside_the_seal_validity_are_refused() {
     let seal_key = SigningKey::generate(Suite::Sm).unwrap();
     let until = f.time + 3000; // expires right after the next block
     f.try_commit(f.record(
-        Kind::RegisterSeal(seal(&f, &seal_key, until)),
+        Kind::RegisterSeal(f.seal(&seal_key, until)),
         &[&f.province_admin],
     ))
     .unwrap();

@@ -12,48 +12,38 @@ fn rejected(f: &mut Fixture, r: Record) -> RejectCode {
     f.try_commit(r).expect_err("record should be refused").code
 }
 
-fn deactivate(f: &Fixture, org: &str, admin: &SigningKey) -> Record {
+/// An `UpdateOrg` that deactivates or reactivates `org`, signed by `admin`.
+fn set_active(f: &Fixture, org: &str, admin: &SigningKey, active: bool) -> Record {
     f.record(
         Kind::UpdateOrg(proto::UpdateOrg {
             credit_code: org.into(),
-            deactivate: true,
+            deactivate: !active,
+            reactivate: active,
             ..Default::default()
         }),
         &[admin],
     )
 }
 
+fn deactivate(f: &Fixture, org: &str, admin: &SigningKey) -> Record {
+    set_active(f, org, admin, false)
+}
+
 fn reactivate(f: &Fixture, org: &str, admin: &SigningKey) -> Record {
-    f.record(
-        Kind::UpdateOrg(proto::UpdateOrg {
-            credit_code: org.into(),
-            reactivate: true,
-            ..Default::default()
-        }),
-        &[admin],
-    )
+    set_active(f, org, admin, true)
 }
 
 #[test]
 fn a_deactivated_organisations_seal_stamps_nothing() {
     let mut f = Fixture::new();
     let seal_key = SigningKey::generate(Suite::Sm).unwrap();
-    let seal = proto::RegisterSeal {
-        seal_id: "4403050009999".into(),
-        owner: f.district.clone(),
-        seal_type: 1,
-        name: "深圳市南山区政务服务中心公章".into(),
-        image_digest: vec![7; 32],
-        seal_public_key: pk(&seal_key),
-        valid_from_ms: 0,
-        valid_until_ms: 0,
-    };
+    let seal = f.seal(&seal_key, 0);
     f.try_commit(f.record(Kind::RegisterSeal(seal), &[&f.province_admin.clone()]))
         .unwrap();
     let stamp = |f: &Fixture, doc: u8| {
         f.record(
             Kind::Stamp(proto::Stamp {
-                seal_id: "4403050009999".into(),
+                seal_id: "4403050001234".into(),
                 document_digest: vec![doc; 32],
             }),
             &[&seal_key],
@@ -71,7 +61,7 @@ fn a_deactivated_organisations_seal_stamps_nothing() {
     f.try_commit(stamp(&f, 3)).unwrap();
     // A seal key signing under another ID than the default one is not the seal.
     let body = f.body(Kind::Stamp(proto::Stamp {
-        seal_id: "4403050009999".into(),
+        seal_id: "4403050001234".into(),
         document_digest: vec![4; 32],
     }));
     let r = Record::create(&f.params, &body, &[(&seal_key, "another-id")]).unwrap();

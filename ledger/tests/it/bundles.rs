@@ -322,17 +322,7 @@ fn garbage_wrong_chain_and_versions() {
 #[test]
 fn validator_set_changes_are_followed_from_genesis() {
     let mut f = Fixture::new();
-    let new_keys: Vec<SigningKey> = (0..4)
-        .map(|_| SigningKey::generate(Suite::Sm).unwrap())
-        .collect();
-    let set = f.validator_set(&new_keys);
-    let change = f.record(
-        Kind::ChangeValidators(proto::ChangeValidators { validators: set }),
-        &[&f.province_admin, &f.city_b_admin],
-    );
-    f.try_commit(change).unwrap(); // height 1; the new set signs from height 3
-    f.commit(&[]); // height 2, still the old set
-    f.validators = new_keys;
+    f.rotate_validators(); // change at height 1, old set at 2, the new set from height 3
     let id = issued(&mut f, "NO-9", b"pdf"); // height 3, the new set
     let b = f.chain.bundle(&id, true).unwrap();
     assert_eq!(b.validator_changes.len(), 1);

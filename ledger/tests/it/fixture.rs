@@ -224,6 +224,39 @@ impl Fixture {
         }
     }
 
+    /// 深圳市南山区政务服务中心's official seal (id `4403050001234`), granted
+    /// by the province, keyed by `key`, valid until `until` (0: open).
+    pub fn seal(&self, key: &SigningKey, until: u64) -> proto::RegisterSeal {
+        proto::RegisterSeal {
+            seal_id: "4403050001234".into(),
+            owner: self.district.clone(),
+            seal_type: 1,
+            name: "深圳市南山区政务服务中心公章".into(),
+            image_digest: vec![7; 32],
+            seal_public_key: pk(key),
+            valid_from_ms: 0,
+            valid_until_ms: until,
+        }
+    }
+
+    /// Replace all four validators through the committee: the change commits
+    /// in one block, the old set signs one more, and the new keys sign from
+    /// then on. Returns the retired keys.
+    pub fn rotate_validators(&mut self) -> Vec<SigningKey> {
+        let new_keys: Vec<SigningKey> = (0..4)
+            .map(|_| SigningKey::generate(self.params.suite).unwrap())
+            .collect();
+        let change = self.record(
+            Kind::ChangeValidators(proto::ChangeValidators {
+                validators: self.validator_set(&new_keys),
+            }),
+            &[&self.province_admin, &self.city_b_admin],
+        );
+        self.try_commit(change).unwrap(); // the new set signs from two heights later
+        self.commit(&[]);
+        std::mem::replace(&mut self.validators, new_keys)
+    }
+
     pub fn issue_record(&self, no: &str, file: &[u8]) -> Record {
         self.record(
             Kind::IssueCertificate(self.issue(no, file)),

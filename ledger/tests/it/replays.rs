@@ -70,33 +70,32 @@ fn ed25519_signatures_carry_no_distinguishing_id() {
         assert_eq!(code_of(&f, &e.encode_to_vec()), RejectCode::NonCanonical);
     }
     // Nor may a key be registered with one.
-    let k = SigningKey::generate(Suite::Intl).unwrap();
+    assert_eq!(register_key_code(&f, "an-id"), RejectCode::InvalidField);
+}
+
+/// The code refusing a city-A operator key registered under `distid`.
+fn register_key_code(f: &Fixture, distid: &str) -> RejectCode {
+    let k = SigningKey::generate(f.params.suite).unwrap();
     let body = f.body(Kind::RegisterKey(proto::RegisterKey {
         org: f.city_a.clone(),
         public_key: pk(&k),
-        distid: "an-id".into(),
+        distid: distid.into(),
         role: 2,
         not_before_ms: 0,
         not_after_ms: 0,
     }));
-    let err = Record::create(&f.params, &body, &[(&f.city_a_admin, "")]).unwrap_err();
-    assert_eq!(err.code, RejectCode::InvalidField);
+    Record::create(&f.params, &body, &[(&f.city_a_admin, "")])
+        .unwrap_err()
+        .code
 }
 
 #[test]
 fn a_key_registered_with_the_default_id_spelled_out_is_refused() {
     let f = Fixture::new();
-    let k = SigningKey::generate(Suite::Sm).unwrap();
-    let body = f.body(Kind::RegisterKey(proto::RegisterKey {
-        org: f.city_a.clone(),
-        public_key: pk(&k),
-        distid: DEFAULT_DISTID.into(),
-        role: 2,
-        not_before_ms: 0,
-        not_after_ms: 0,
-    }));
-    let err = Record::create(&f.params, &body, &[(&f.city_a_admin, "")]).unwrap_err();
-    assert_eq!(err.code, RejectCode::InvalidField);
+    assert_eq!(
+        register_key_code(&f, DEFAULT_DISTID),
+        RejectCode::InvalidField
+    );
 }
 
 /// Every kind of record, committed in a valid order; after each, the same
@@ -194,16 +193,7 @@ fn every_kind_is_committed_once() {
             vec![&op],
         ),
         (
-            Kind::RegisterSeal(proto::RegisterSeal {
-                seal_id: "4403050001234".into(),
-                owner: f.district.clone(),
-                seal_type: 1,
-                name: "深圳市南山区政务服务中心公章".into(),
-                image_digest: vec![7; 32],
-                seal_public_key: pk(&seal_key),
-                valid_from_ms: 0,
-                valid_until_ms: 0,
-            }),
+            Kind::RegisterSeal(f.seal(&seal_key, 0)),
             vec![&province_admin],
         ),
         (

@@ -3,7 +3,7 @@
 //! replacement.
 
 use yinzheng_ledger::crypto::{SigningKey, Suite};
-use yinzheng_ledger::proto::{self, record_body::Kind};
+use yinzheng_ledger::proto;
 use yinzheng_ledger::{BundleVerifier, MemChain, Step, TrustedHistory, VerdictStatus, sign_commit};
 
 use crate::fixture::Fixture;
@@ -12,18 +12,7 @@ use crate::fixture::Fixture;
 /// certificate issued afterwards (carrying the change).
 fn rotated() -> (Fixture, Vec<SigningKey>, proto::Bundle) {
     let mut f = Fixture::new();
-    let retired = f.validators.clone();
-    let new_keys: Vec<SigningKey> = (0..4)
-        .map(|_| SigningKey::generate(Suite::Sm).unwrap())
-        .collect();
-    let set = f.validator_set(&new_keys);
-    let change = f.record(
-        Kind::ChangeValidators(proto::ChangeValidators { validators: set }),
-        &[&f.province_admin, &f.city_b_admin],
-    );
-    f.try_commit(change).unwrap(); // height 1; the new set signs from height 3
-    f.commit(&[]); // height 2
-    f.validators = new_keys;
+    let retired = f.rotate_validators(); // change at height 1; the new set signs from height 3
     let r = f.issue_record("NO-1", b"real");
     f.try_commit(r.clone()).unwrap(); // height 3
     let b = f.chain.bundle(&r.id(), true).unwrap();
