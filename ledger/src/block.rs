@@ -7,6 +7,7 @@
 use yinzheng_crypto::{Digest, SIGNATURE_LEN, Signature, Suite, Verifier, VerifyingKey};
 
 use crate::proto::{CommitCertificate, Header, StateCommitments, Validator, ValidatorSet};
+use crate::signers::SignerBitmap;
 
 /// Why a header, validator set or commit certificate is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -243,14 +244,7 @@ impl TrustedValidators {
             return Err(CertError::HashMismatch);
         }
         let n = self.keys.len();
-        if cert.signers.len() > n.div_ceil(8) {
-            return Err(CertError::Malformed {
-                reason: "signer bitmap longer than the set".into(),
-            });
-        }
-        let indices: Vec<usize> = (0..cert.signers.len() * 8)
-            .filter(|i| cert.signers[i / 8] >> (i % 8) & 1 == 1)
-            .collect();
+        let indices: Vec<usize> = SignerBitmap::parse(&cert.signers, n)?.indices().collect();
         if cert.signatures.len() != indices.len() * SIGNATURE_LEN {
             return Err(CertError::Malformed {
                 reason: format!(

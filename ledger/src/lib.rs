@@ -31,11 +31,13 @@ mod chain;
 pub mod codes;
 mod error;
 pub mod genesis;
+mod history;
 pub mod merkle;
 mod params;
 pub mod proto;
 mod record;
 mod rejection;
+mod signers;
 mod state;
 mod subject;
 mod trust;
@@ -48,17 +50,22 @@ pub use block::{
     precommit_bytes, state_digest, unpack_digests, validator_set_hash,
 };
 pub use chain::{
-    BUNDLE_VERSION, MemBlock, MemChain, bundle_size, make_compact, sign_commit, status_entry,
+    AssembledBlock, BUNDLE_VERSION, BlockStore, BlockView, BundleError, BundleForm, ChainRead,
+    MAX_BLOCK_RECORDS, MemBlock, MemChain, MemStore, ProposalError, StatusRole, Tip,
+    assemble_block, build_bundle, bundle_size, check_execution, make_compact, sign_commit,
+    status_entry,
 };
-pub use error::LedgerError;
+pub use error::{BackendError, LedgerError};
+pub use history::{SetEpoch, SetHistory, ValidatorHistory};
 pub use params::ChainParams;
 pub use record::{
     MAX_RECORD_BYTES, MAX_SIGNATURES, MAX_TEXT, Record, RecordKind, RecordSigner, UnverifiedRecord,
     record_id, signing_message,
 };
 pub use rejection::{RejectCode, Rejection};
+pub use signers::SignerBitmap;
 pub use state::{MemState, Overlay, StateKey, StateView, WriteSet};
-pub use subject::subject_key;
+pub use subject::{created_subject, subject_key};
 pub use trust::{KnownSet, TRUST_HISTORY_VERSION, TrustedHistory};
 pub use verdict::{Step, Subject, Verdict, VerdictStatus, VerifyError};
 pub use verify::{BundleVerifier, DEFAULT_TRUSTING_PERIOD_MS, MAX_BUNDLE_BYTES};

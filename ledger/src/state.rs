@@ -108,20 +108,20 @@ pub trait StateView {
     fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, LedgerError>;
 }
 
+/// Decode a stored state value.
+pub(crate) fn decode_value<M: Message + Default>(bytes: &[u8]) -> Result<M, LedgerError> {
+    M::decode(bytes).map_err(|e| LedgerError::Decode {
+        what: "state value",
+        reason: e.to_string(),
+    })
+}
+
 /// Decode a typed value.
 pub(crate) fn get_typed<M: Message + Default>(
     view: &dyn StateView,
     key: &StateKey,
 ) -> Result<Option<M>, LedgerError> {
-    match view.get(key)? {
-        None => Ok(None),
-        Some(b) => M::decode(b.as_slice())
-            .map(Some)
-            .map_err(|e| LedgerError::Decode {
-                what: "state value",
-                reason: e.to_string(),
-            }),
-    }
+    view.get(key)?.map(|b| decode_value(&b)).transpose()
 }
 
 /// Writes produced by executing records, in order; later writes win.

@@ -1,7 +1,7 @@
 //! Which status-map entry a record is about (its "subject").
 
 use crate::proto::record_body::Kind;
-use crate::record::Record;
+use crate::record::{Record, RecordKind};
 use crate::state::StateKey;
 
 /// The state key of the subject whose status a bundle reports, if the kind has one.
@@ -43,4 +43,29 @@ pub fn subject_key(record: &Record) -> Option<StateKey> {
         },
         Kind::ChangeValidators(_) => StateKey::Validators,
     })
+}
+
+/// The subject a committed record creates and that a bundle can later be
+/// fetched by (certificate, seal): an issue or a supersession's replacement,
+/// a seal registration. Every other kind creates none.
+pub fn created_subject(record: &Record) -> Option<StateKey> {
+    match record.kind() {
+        RecordKind::IssueCertificate
+        | RecordKind::SupersedeCertificate
+        | RecordKind::RegisterSeal => subject_key(record),
+        RecordKind::RegisterOrg
+        | RecordKind::UpdateOrg
+        | RecordKind::RegisterKey
+        | RecordKind::RevokeKey
+        | RecordKind::Grant
+        | RecordKind::RevokeGrant
+        | RecordKind::ChangeValidators
+        | RecordKind::RevokeCertificate
+        | RecordKind::RevokeSeal
+        | RecordKind::Stamp
+        | RecordKind::ShareRequest
+        | RecordKind::ShareDecision
+        | RecordKind::ShareDelivery
+        | RecordKind::ShareReceipt => None,
+    }
 }

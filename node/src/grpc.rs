@@ -12,10 +12,9 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status};
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::{Record, RejectCode, Rejection, StateKey};
+use yinzheng_ledger::{BundleError, BundleForm, Record, RejectCode, Rejection, StateKey};
 
 use crate::app::{Event, Shared, now_ms};
-use crate::bundle::BundleError;
 use crate::limits::STREAMS_PER_CLIENT;
 use crate::mempool::{AdmitError, Mempool};
 use crate::proto::node_server::{Node, NodeServer};
@@ -105,15 +104,19 @@ impl Api {
             .block(height)
             .map_err(internal)?
             .ok_or_else(|| not_found(format!("block {height}")))?;
-        let count = b.header.as_ref().map_or(0, |h| h.record_count);
-        let mut record_ids = Vec::with_capacity(count as usize);
-        for i in 0..u64::from(count) {
-            let r = chain
-                .record_at(b.first_log_index + i)
-                .map_err(internal)?
-                .ok_or_else(|| internal(format!("record {} missing", b.first_log_index + i)))?;
-            let id = yinzheng_ledger::record_id(chain.params().suite, &r)
-                .ok_or_else(|| internal(format!("record {} undecodable", b.first_log_index + i)))?;
+        let mut record_ids = Vec::new();
+        for (i, r) in chain
+            .block_records(&b)
+            .map_err(internal)?
+            .iter()
+            .enumerate()
+        {
+            let id = yinzheng_ledger::record_id(chain.params().suite, r).ok_or_else(|| {
+                internal(format!(
+                    "record {} undecodable",
+                    b.first_log_index + i as u64
+                ))
+            })?;
             record_ids.push(id.0.to_vec());
         }
         Ok(BlockResponse {
@@ -232,14 +235,20 @@ impl Node for Api {
         let req = request.into_inner();
         let id = self.subject_record(req.subject)?;
         let shared = self.shared.clone();
-        let bundle =
-            tokio::task::spawn_blocking(move || shared.chain.bundle_bytes(&id, req.compact))
-                .await
-                .map_err(internal)?
-                .map_err(|e| match e {
-                    BundleError::NotFound(m) => not_found(m),
-                    BundleError::Ledger(e) => internal(e),
-                })?;
+        let bundle = tokio::task::spawn_blocking(move || {
+            let form = if req.compact {
+                BundleForm::Compact
+            } else {
+                BundleForm::Full
+            };
+            shared.chain.bundle_bytes(&id, form)
+        })
+        .await
+        .map_err(internal)?
+        .map_err(|e| match e {
+            BundleError::NotFound(id) => not_found(format!("record {id} is not committed")),
+            BundleError::Ledger(e) => internal(e),
+        })?;
         Ok(Response::new(BundleResponse {
             bundle,
             record_id: id.0.to_vec(),
@@ -330,7 +339,8 @@ impl Node for Api {
             let next = chain.height() + 1;
             let members: Vec<Vec<u8>> = chain
                 .head()
-                .validators_at(next)
+                .history
+                .set_at(next)
                 .validators
                 .iter()
                 .map(|v| v.public_key.clone())

@@ -6,7 +6,6 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 pub mod app;
-pub mod bundle;
 pub mod chain;
 pub mod cluster;
 pub mod config;

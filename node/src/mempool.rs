@@ -78,10 +78,10 @@ impl Mempool {
     /// pool): not committed before, and accepted by the rules as if it were
     /// the next block's only record at `now_ms`.
     pub fn check(chain: &Chain, record: &Record, now_ms: u64) -> Result<(), AdmitError> {
-        let internal = |e: yinzheng_ledger::LedgerError| AdmitError::Internal(e.to_string());
+        let internal = |e: &dyn std::fmt::Display| AdmitError::Internal(e.to_string());
         if chain
             .state(&StateKey::Record(record.id()))
-            .map_err(internal)?
+            .map_err(|e| internal(&e))?
             .is_some()
         {
             return Err(AdmitError::Rejected(Rejection::new(
@@ -97,7 +97,7 @@ impl Mempool {
         match apply(chain.params(), &view, record, ctx) {
             Ok(_) => Ok(()),
             Err(yinzheng_ledger::ApplyError::Rejected(r)) => Err(AdmitError::Rejected(r)),
-            Err(yinzheng_ledger::ApplyError::State(e)) => Err(internal(e)),
+            Err(yinzheng_ledger::ApplyError::State(e)) => Err(internal(&e)),
         }
     }
 

@@ -18,6 +18,29 @@ pub trait LogStore {
     fn put_node(&mut self, level: u8, index: u64, hash: Digest) -> Result<(), LedgerError>;
 }
 
+impl<T: LogStore + ?Sized> LogStore for &mut T {
+    fn node(&self, level: u8, index: u64) -> Result<Option<Digest>, LedgerError> {
+        (**self).node(level, index)
+    }
+    fn put_node(&mut self, level: u8, index: u64, hash: Digest) -> Result<(), LedgerError> {
+        (**self).put_node(level, index, hash)
+    }
+}
+
+/// A store read through a shared reference (proofs, roots); writes are
+/// refused.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOnly<'a, T>(pub &'a T);
+
+impl<T: LogStore> LogStore for ReadOnly<'_, T> {
+    fn node(&self, level: u8, index: u64) -> Result<Option<Digest>, LedgerError> {
+        self.0.node(level, index)
+    }
+    fn put_node(&mut self, _: u8, _: u64, _: Digest) -> Result<(), LedgerError> {
+        Err(LedgerError::Inconsistent("write through a read-only store"))
+    }
+}
+
 /// A [`LogStore`] in memory: one vector per level.
 #[derive(Debug, Default, Clone)]
 pub struct MemLogStore {
@@ -26,7 +49,9 @@ pub struct MemLogStore {
 
 impl LogStore for MemLogStore {
     fn node(&self, level: u8, index: u64) -> Result<Option<Digest>, LedgerError> {
-        let i = usize::try_from(index).map_err(|_| LedgerError::Store("index overflow".into()))?;
+        let Ok(i) = usize::try_from(index) else {
+            return Ok(None);
+        };
         Ok(self
             .levels
             .get(usize::from(level))
@@ -40,15 +65,13 @@ impl LogStore for MemLogStore {
             self.levels.resize(level + 1, Vec::new());
         }
         let row = &mut self.levels[level];
-        let i = usize::try_from(index).map_err(|_| LedgerError::Store("index overflow".into()))?;
+        let i = usize::try_from(index).unwrap_or(usize::MAX);
         if i == row.len() {
             row.push(hash);
         } else if i < row.len() {
             row[i] = hash;
         } else {
-            return Err(LedgerError::Store(format!(
-                "log node ({level}, {index}) out of order"
-            )));
+            return Err(LedgerError::Inconsistent("log nodes stored out of order"));
         }
         Ok(())
     }
@@ -168,9 +191,10 @@ impl<S: LogStore> MerkleLog<S> {
     }
 
     fn need(&self, level: u8, index: u64) -> Result<Digest, LedgerError> {
-        self.store
-            .node(level, index)?
-            .ok_or_else(|| LedgerError::Store(format!("log node ({level}, {index}) missing")))
+        self.store.node(level, index)?.ok_or(LedgerError::Missing {
+            what: "log node at index",
+            at: index,
+        })
     }
 
     /// `MTH(D[start : start + n])` for `n ≥ 1`.

@@ -4,7 +4,7 @@ mod log;
 mod rfc9162;
 mod smt;
 
-pub use log::{LogStore, MemLogStore, MerkleLog};
+pub use log::{LogStore, MemLogStore, MerkleLog, ReadOnly};
 pub use rfc9162::{
     empty_root, inclusion_path, leaf_hash, node_hash, root_from_inclusion, root_of_leaf_hashes,
     verify_consistency, verify_inclusion,

@@ -80,6 +80,30 @@ pub trait SmtStore {
     fn delete_node(&mut self, depth: u16, prefix: &Digest) -> Result<(), LedgerError>;
 }
 
+impl<T: SmtStore + ?Sized> SmtStore for &mut T {
+    fn node(&self, depth: u16, prefix: &Digest) -> Result<Option<SmtNode>, LedgerError> {
+        (**self).node(depth, prefix)
+    }
+    fn put_node(&mut self, depth: u16, prefix: Digest, node: SmtNode) -> Result<(), LedgerError> {
+        (**self).put_node(depth, prefix, node)
+    }
+    fn delete_node(&mut self, depth: u16, prefix: &Digest) -> Result<(), LedgerError> {
+        (**self).delete_node(depth, prefix)
+    }
+}
+
+impl<T: SmtStore> SmtStore for super::log::ReadOnly<'_, T> {
+    fn node(&self, depth: u16, prefix: &Digest) -> Result<Option<SmtNode>, LedgerError> {
+        self.0.node(depth, prefix)
+    }
+    fn put_node(&mut self, _: u16, _: Digest, _: SmtNode) -> Result<(), LedgerError> {
+        Err(LedgerError::Inconsistent("write through a read-only store"))
+    }
+    fn delete_node(&mut self, _: u16, _: &Digest) -> Result<(), LedgerError> {
+        Err(LedgerError::Inconsistent("write through a read-only store"))
+    }
+}
+
 /// An [`SmtStore`] in memory.
 #[derive(Debug, Default, Clone)]
 pub struct MemSmtStore {
@@ -275,7 +299,7 @@ impl<S: SmtStore> StatusMap<S> {
                     // Push the other leaf down until the two keys part.
                     let split = (depth..256)
                         .find(|&d| bit(key, d) != bit(&k2, d))
-                        .ok_or_else(|| LedgerError::Store("equal keys in status map".into()))?;
+                        .ok_or_else(|| LedgerError::Inconsistent("equal keys in status map"))?;
                     self.store.delete_node(depth16(depth), &pos)?;
                     for d in depth..=split {
                         // Placeholder; hashes are recomputed by the caller.
@@ -328,7 +352,7 @@ impl<S: SmtStore> StatusMap<S> {
                 }
                 Some(SmtNode::Interior(_)) => {
                     if depth >= 256 {
-                        return Err(LedgerError::Store("status map deeper than 256".into()));
+                        return Err(LedgerError::Inconsistent("status map deeper than 256"));
                     }
                     siblings.push(self.hash_at(depth + 1, &sibling_position(key, depth))?);
                     depth += 1;

@@ -143,7 +143,7 @@ fn repeated_validator_keys_are_refused_everywhere_a_set_is_built() {
     // And a certificate made by one key at three indices does not verify
     // against the real set: the key signs only for its own index.
     f.try_commit(f.issue_record("NO-1", b"f")).unwrap();
-    let h = f.chain.block(1).unwrap().header.clone();
+    let h = f.chain.block(1).unwrap().view.header.clone();
     let cert = sign_commit(Suite::Sm, &h, 0, &[(0, k), (1, k), (2, k)]).unwrap();
     let real = TrustedValidators::new(Suite::Sm, f.chain.validators_at(1).clone()).unwrap();
     assert!(real.verify_commit(&h, &cert).is_err());

@@ -38,6 +38,9 @@ pub struct Fixture {
     pub city_a_operator: SigningKey,
     pub district_operator: SigningKey,
     pub time: u64,
+    /// Every block's candidates and time, in order (for replaying them
+    /// elsewhere).
+    pub produced: Vec<(Vec<Record>, u64)>,
 }
 
 impl Fixture {
@@ -156,6 +159,7 @@ impl Fixture {
             city_a_operator,
             district_operator,
             time: T0 + 1000,
+            produced: Vec::new(),
         }
     }
 
@@ -176,6 +180,7 @@ impl Fixture {
     pub fn commit(&mut self, records: &[Record]) -> Vec<Outcome> {
         self.time += 2000;
         let (header, outcomes) = self.chain.produce(records, self.time, 0).unwrap();
+        self.produced.push((records.to_vec(), self.time));
         self.certify(&header, &[0, 1, 2]);
         outcomes
     }
@@ -255,6 +260,157 @@ impl Fixture {
         self.try_commit(change).unwrap(); // the new set signs from two heights later
         self.commit(&[]);
         std::mem::replace(&mut self.validators, new_keys)
+    }
+
+    /// One record of every kind, in an order the rules accept, with the
+    /// keys that sign each.
+    pub fn every_kind_steps(&self) -> Vec<(Kind, Vec<SigningKey>)> {
+        let new_org = code("11440106MB2C50345");
+        let new_key = SigningKey::generate(Suite::Sm).unwrap();
+        let seal_key = SigningKey::generate(Suite::Sm).unwrap();
+        let city_b_admin = self.city_b_admin.clone();
+        let province_admin = self.province_admin.clone();
+        let city_a_admin = self.city_a_admin.clone();
+        let op = self.city_a_operator.clone();
+        let grant = proto::GrantAuthority {
+            org: new_org.clone(),
+            kind: 1,
+            scope: CERT_TYPE.into(),
+            region: "440106".into(),
+        };
+        let replacement = {
+            let mut c = self.issue("NO-2", b"second file");
+            c.valid_from_ms += 1;
+            c
+        };
+        vec![
+            (
+                Kind::RegisterOrg(proto::RegisterOrg {
+                    credit_code: new_org.clone(),
+                    name: "广州市天河区政务服务中心".into(),
+                    level: 4,
+                    division: "440106".into(),
+                    parent: self.city_b.clone(),
+                }),
+                vec![city_b_admin.clone()],
+            ),
+            (
+                Kind::UpdateOrg(proto::UpdateOrg {
+                    credit_code: new_org.clone(),
+                    name: "广州市天河区政务服务数据管理局".into(),
+                    ..Default::default()
+                }),
+                vec![city_b_admin.clone()],
+            ),
+            (
+                Kind::RegisterKey(proto::RegisterKey {
+                    org: new_org.clone(),
+                    public_key: pk(&new_key),
+                    distid: String::new(),
+                    role: 2,
+                    not_before_ms: 0,
+                    not_after_ms: 0,
+                }),
+                vec![city_b_admin.clone()],
+            ),
+            (
+                Kind::RevokeKey(proto::RevokeKey {
+                    public_key: pk(&new_key),
+                    reason: "rotated".into(),
+                }),
+                vec![city_b_admin.clone()],
+            ),
+            (Kind::Grant(grant.clone()), vec![city_b_admin.clone()]),
+            (
+                Kind::RevokeGrant(proto::RevokeGrant {
+                    org: grant.org.clone(),
+                    kind: grant.kind,
+                    scope: grant.scope.clone(),
+                    region: grant.region.clone(),
+                }),
+                vec![city_b_admin.clone()],
+            ),
+            (
+                Kind::ChangeValidators(proto::ChangeValidators {
+                    validators: self.validator_set(&self.validators),
+                }),
+                vec![province_admin.clone(), city_a_admin.clone()],
+            ),
+            (
+                Kind::IssueCertificate(self.issue("NO-1", b"file")),
+                vec![op.clone()],
+            ),
+            (
+                Kind::SupersedeCertificate(proto::SupersedeCertificate {
+                    type_code: CERT_TYPE.into(),
+                    old_cert_no: "NO-1".into(),
+                    replacement: Some(replacement),
+                }),
+                vec![op.clone()],
+            ),
+            (
+                Kind::RevokeCertificate(proto::RevokeCertificate {
+                    type_code: CERT_TYPE.into(),
+                    cert_no: "NO-2".into(),
+                    reason: 2,
+                    issuer: self.city_a.clone(),
+                }),
+                vec![op.clone()],
+            ),
+            (
+                Kind::RegisterSeal(self.seal(&seal_key, 0)),
+                vec![province_admin.clone()],
+            ),
+            (
+                Kind::Stamp(proto::Stamp {
+                    seal_id: "4403050001234".into(),
+                    document_digest: vec![3; 32],
+                }),
+                vec![seal_key.clone()],
+            ),
+            (
+                Kind::RevokeSeal(proto::RevokeSeal {
+                    seal_id: "4403050001234".into(),
+                    reason: 4,
+                }),
+                vec![province_admin.clone()],
+            ),
+            (
+                Kind::ShareRequest(proto::ShareRequest {
+                    request_id: "REQ-1".into(),
+                    requester: self.city_b.clone(),
+                    provider: self.city_a.clone(),
+                    approver: self.province.clone(),
+                    data_item: SHARE_ITEM.into(),
+                    legal_basis: "《优化营商环境条例》第三十七条".into(),
+                    holder_commitment: vec![9; 32],
+                }),
+                vec![city_b_admin.clone()],
+            ),
+            (
+                Kind::ShareDecision(proto::ShareDecision {
+                    request_id: "REQ-1".into(),
+                    approved: true,
+                    reason: String::new(),
+                }),
+                vec![province_admin.clone()],
+            ),
+            (
+                Kind::ShareDelivery(proto::ShareDelivery {
+                    request_id: "REQ-1".into(),
+                    payload_digest: vec![5; 32],
+                    item_count: 1,
+                }),
+                vec![op.clone()],
+            ),
+            (
+                Kind::ShareReceipt(proto::ShareReceipt {
+                    request_id: "REQ-1".into(),
+                    payload_digest: vec![5; 32],
+                }),
+                vec![city_b_admin.clone()],
+            ),
+        ]
     }
 
     pub fn issue_record(&self, no: &str, file: &[u8]) -> Record {

@@ -6,7 +6,7 @@ use yinzheng_ledger::crypto::{DEFAULT_DISTID, SigningKey, Suite};
 use yinzheng_ledger::proto::{self, Envelope, GrantState, ValidatorSetState, record_body::Kind};
 use yinzheng_ledger::{Record, RejectCode, StateKey, StateView};
 
-use crate::fixture::{CERT_TYPE, Fixture, SHARE_ITEM, code, pk};
+use crate::fixture::{CERT_TYPE, Fixture, SHARE_ITEM, pk};
 
 fn code_of(f: &Fixture, bytes: &[u8]) -> RejectCode {
     Record::decode(&f.params, bytes).unwrap_err().code
@@ -103,151 +103,10 @@ fn a_key_registered_with_the_default_id_spelled_out_is_refused() {
 #[test]
 fn every_kind_is_committed_once() {
     let mut f = Fixture::new();
-    let new_org = code("11440106MB2C50345");
-    let new_key = SigningKey::generate(Suite::Sm).unwrap();
-    let seal_key = SigningKey::generate(Suite::Sm).unwrap();
-    let city_b_admin = f.city_b_admin.clone();
-    let province_admin = f.province_admin.clone();
-    let city_a_admin = f.city_a_admin.clone();
-    let op = f.city_a_operator.clone();
-    let grant = proto::GrantAuthority {
-        org: new_org.clone(),
-        kind: 1,
-        scope: CERT_TYPE.into(),
-        region: "440106".into(),
-    };
-    let replacement = {
-        let mut c = f.issue("NO-2", b"second file");
-        c.valid_from_ms += 1;
-        c
-    };
-    let steps: Vec<(Kind, Vec<&SigningKey>)> = vec![
-        (
-            Kind::RegisterOrg(proto::RegisterOrg {
-                credit_code: new_org.clone(),
-                name: "广州市天河区政务服务中心".into(),
-                level: 4,
-                division: "440106".into(),
-                parent: f.city_b.clone(),
-            }),
-            vec![&city_b_admin],
-        ),
-        (
-            Kind::UpdateOrg(proto::UpdateOrg {
-                credit_code: new_org.clone(),
-                name: "广州市天河区政务服务数据管理局".into(),
-                ..Default::default()
-            }),
-            vec![&city_b_admin],
-        ),
-        (
-            Kind::RegisterKey(proto::RegisterKey {
-                org: new_org.clone(),
-                public_key: pk(&new_key),
-                distid: String::new(),
-                role: 2,
-                not_before_ms: 0,
-                not_after_ms: 0,
-            }),
-            vec![&city_b_admin],
-        ),
-        (
-            Kind::RevokeKey(proto::RevokeKey {
-                public_key: pk(&new_key),
-                reason: "rotated".into(),
-            }),
-            vec![&city_b_admin],
-        ),
-        (Kind::Grant(grant.clone()), vec![&city_b_admin]),
-        (
-            Kind::RevokeGrant(proto::RevokeGrant {
-                org: grant.org.clone(),
-                kind: grant.kind,
-                scope: grant.scope.clone(),
-                region: grant.region.clone(),
-            }),
-            vec![&city_b_admin],
-        ),
-        (
-            Kind::ChangeValidators(proto::ChangeValidators {
-                validators: f.validator_set(&f.validators),
-            }),
-            vec![&province_admin, &city_a_admin],
-        ),
-        (Kind::IssueCertificate(f.issue("NO-1", b"file")), vec![&op]),
-        (
-            Kind::SupersedeCertificate(proto::SupersedeCertificate {
-                type_code: CERT_TYPE.into(),
-                old_cert_no: "NO-1".into(),
-                replacement: Some(replacement),
-            }),
-            vec![&op],
-        ),
-        (
-            Kind::RevokeCertificate(proto::RevokeCertificate {
-                type_code: CERT_TYPE.into(),
-                cert_no: "NO-2".into(),
-                reason: 2,
-                issuer: f.city_a.clone(),
-            }),
-            vec![&op],
-        ),
-        (
-            Kind::RegisterSeal(f.seal(&seal_key, 0)),
-            vec![&province_admin],
-        ),
-        (
-            Kind::Stamp(proto::Stamp {
-                seal_id: "4403050001234".into(),
-                document_digest: vec![3; 32],
-            }),
-            vec![&seal_key],
-        ),
-        (
-            Kind::RevokeSeal(proto::RevokeSeal {
-                seal_id: "4403050001234".into(),
-                reason: 4,
-            }),
-            vec![&province_admin],
-        ),
-        (
-            Kind::ShareRequest(proto::ShareRequest {
-                request_id: "REQ-1".into(),
-                requester: f.city_b.clone(),
-                provider: f.city_a.clone(),
-                approver: f.province.clone(),
-                data_item: SHARE_ITEM.into(),
-                legal_basis: "《优化营商环境条例》第三十七条".into(),
-                holder_commitment: vec![9; 32],
-            }),
-            vec![&city_b_admin],
-        ),
-        (
-            Kind::ShareDecision(proto::ShareDecision {
-                request_id: "REQ-1".into(),
-                approved: true,
-                reason: String::new(),
-            }),
-            vec![&province_admin],
-        ),
-        (
-            Kind::ShareDelivery(proto::ShareDelivery {
-                request_id: "REQ-1".into(),
-                payload_digest: vec![5; 32],
-                item_count: 1,
-            }),
-            vec![&op],
-        ),
-        (
-            Kind::ShareReceipt(proto::ShareReceipt {
-                request_id: "REQ-1".into(),
-                payload_digest: vec![5; 32],
-            }),
-            vec![&city_b_admin],
-        ),
-    ];
+    let steps = f.every_kind_steps();
     let mut kinds = Vec::new();
     for (kind, keys) in steps {
+        let keys: Vec<&SigningKey> = keys.iter().collect();
         let r = f.record(kind, &keys);
         kinds.push(r.kind());
         f.try_commit(r.clone())

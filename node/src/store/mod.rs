@@ -53,41 +53,59 @@ pub struct Db {
     db: DB,
 }
 
-/// A storage failure (I/O, corruption), as a ledger error.
-pub fn store_err(e: impl std::fmt::Display) -> LedgerError {
-    LedgerError::Store(e.to_string())
+/// A storage failure: the database's own error, or data it returned that
+/// is not what this node wrote.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// RocksDB failed (I/O, corruption it detected, a lock held elsewhere).
+    #[error("rocksdb: {0}")]
+    Rocks(#[from] rocksdb::Error),
+    /// The database lacks a column family this node creates.
+    #[error("no column family {0}")]
+    NoFamily(&'static str),
+    /// A stored value that does not decode.
+    #[error("corrupt {what}: {reason}")]
+    Corrupt {
+        /// Which value.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<StoreError> for LedgerError {
+    fn from(e: StoreError) -> LedgerError {
+        LedgerError::backend(e)
+    }
 }
 
 impl Db {
     /// Open (creating if needed) the database at `path`.
-    pub fn open(path: &Path) -> Result<Db, LedgerError> {
+    pub fn open(path: &Path) -> Result<Db, StoreError> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         let cfs = cf::ALL
             .iter()
             .map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
-        let db = DB::open_cf_descriptors(&opts, path, cfs).map_err(store_err)?;
+        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
         Ok(Db { db })
     }
 
     /// Read one value.
-    pub fn get(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
-        let h = self
-            .db
-            .cf_handle(family)
-            .ok_or_else(|| store_err(format!("no column family {family}")))?;
-        self.db.get_cf(h, key).map_err(store_err)
+    pub fn get(&self, family: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.family(family)?, key)?)
+    }
+
+    fn family(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
+        self.db.cf_handle(name).ok_or(StoreError::NoFamily(name))
     }
 
     /// Apply a batch atomically and durably.
-    pub fn write(&self, ops: Vec<Op>) -> Result<(), LedgerError> {
+    pub fn write(&self, ops: Vec<Op>) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
         for (family, k, v) in ops {
-            let h = self
-                .db
-                .cf_handle(family)
-                .ok_or_else(|| store_err(format!("no column family {family}")))?;
+            let h = self.family(family)?;
             match v {
                 Some(v) => batch.put_cf(h, k, v),
                 None => batch.delete_cf(h, k),
@@ -95,23 +113,19 @@ impl Db {
         }
         let mut wo = WriteOptions::default();
         wo.set_sync(true);
-        self.db.write_opt(batch, &wo).map_err(store_err)
+        Ok(self.db.write_opt(batch, &wo)?)
     }
 
     /// Every entry of a (small) column family, in key order.
-    pub fn scan(&self, family: &str) -> Result<Vec<Entry>, LedgerError> {
-        let h = self
-            .db
-            .cf_handle(family)
-            .ok_or_else(|| store_err(format!("no column family {family}")))?;
+    pub fn scan(&self, family: &'static str) -> Result<Vec<Entry>, StoreError> {
         self.db
-            .iterator_cf(h, rocksdb::IteratorMode::Start)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(store_err))
+            .iterator_cf(self.family(family)?, rocksdb::IteratorMode::Start)
+            .map(|r| Ok(r.map(|(k, v)| (k.to_vec(), v.to_vec()))?))
             .collect()
     }
 
     /// A u64 under `meta`.
-    pub fn meta_u64(&self, key: &[u8]) -> Result<Option<u64>, LedgerError> {
+    pub fn meta_u64(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
         Ok(self
             .get(cf::META, key)?
             .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use yinzheng_crypto::{Digest, Suite};
 use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore};
-use yinzheng_ledger::{LedgerError, StateKey, StateView};
+use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 
-use super::{Db, cf};
+use super::{Db, StoreError, cf};
 
 /// A block's pending writes over the committed database.
 pub struct Pending<'a> {
@@ -48,8 +48,11 @@ fn encode_smt(node: &SmtNode) -> Vec<u8> {
     }
 }
 
-fn decode_smt(v: &[u8]) -> Result<SmtNode, LedgerError> {
-    let bad = || LedgerError::Store(format!("corrupt status-map node of {} bytes", v.len()));
+fn decode_smt(v: &[u8]) -> Result<SmtNode, StoreError> {
+    let bad = || StoreError::Corrupt {
+        what: "status-map node",
+        reason: format!("{} bytes", v.len()),
+    };
     match (v.first(), v.len()) {
         (Some(1), 65) => Ok(SmtNode::Leaf {
             key: Digest::from_slice(&v[1..33]).ok_or_else(bad)?,
@@ -73,7 +76,7 @@ impl<'a> Pending<'a> {
     }
 
     /// Read through the pending writes.
-    pub fn get(&self, family: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, LedgerError> {
+    pub fn get(&self, family: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         match self.writes.get(&(family, key.to_vec())) {
             Some(v) => Ok(v.clone()),
             None => self.db.get(family, key),
@@ -83,11 +86,6 @@ impl<'a> Pending<'a> {
     /// Queue a write.
     pub fn put(&mut self, family: &'static str, key: Vec<u8>, value: Vec<u8>) {
         self.writes.insert((family, key), Some(value));
-    }
-
-    /// Queue a state write.
-    pub fn put_state(&mut self, key: &StateKey, value: Vec<u8>) {
-        self.put(cf::STATE, key.digest(self.suite).0.to_vec(), value);
     }
 
     /// The writes, ready for [`Db::write`].
@@ -101,7 +99,13 @@ impl<'a> Pending<'a> {
 
 impl StateView for Pending<'_> {
     fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, LedgerError> {
-        Pending::get(self, cf::STATE, &key.digest(self.suite).0)
+        Ok(Pending::get(self, cf::STATE, &key.digest(self.suite).0)?)
+    }
+}
+
+impl BlockStore for Pending<'_> {
+    fn put_state(&mut self, key: &StateKey, value: Vec<u8>) {
+        self.put(cf::STATE, key.digest(self.suite).0.to_vec(), value);
     }
 }
 
@@ -120,9 +124,10 @@ impl LogStore for Pending<'_> {
 
 impl SmtStore for Pending<'_> {
     fn node(&self, depth: u16, prefix: &Digest) -> Result<Option<SmtNode>, LedgerError> {
-        self.get(cf::SMT, &smt_key(depth, prefix))?
+        Ok(self
+            .get(cf::SMT, &smt_key(depth, prefix))?
             .map(|v| decode_smt(&v))
-            .transpose()
+            .transpose()?)
     }
 
     fn put_node(&mut self, depth: u16, prefix: Digest, node: SmtNode) -> Result<(), LedgerError> {

@@ -4,6 +4,7 @@
 mod byzantine;
 mod client_remote;
 mod common;
+mod differential;
 mod faults;
 mod governance;
 mod http;

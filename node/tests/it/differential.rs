@@ -1,0 +1,117 @@
+//! The ledger's chain in memory and the node's chain on RocksDB, fed the
+//! same blocks (every record kind, refusals, a validator-set change), agree
+//! byte for byte: headers, state commitments, certificates and bundles.
+
+use prost::Message;
+use yinzheng_ledger::crypto::SigningKey;
+use yinzheng_ledger::{
+    BundleForm, BundleVerifier, ChainRead, MemChain, Outcome, VerdictStatus, block_hash,
+    build_bundle, precommit_bytes,
+};
+use yinzheng_node::chain::Chain;
+
+#[allow(dead_code)]
+#[path = "../../../ledger/tests/it/fixture.rs"]
+mod fixture;
+
+use fixture::Fixture;
+
+/// A history with every kind, each committed record tried again (refused
+/// as a duplicate, inside a block with an accepted one), a validator
+/// rotation, and blocks signed by the new set.
+fn history() -> Fixture {
+    let mut f = Fixture::new();
+    let mut last = None;
+    for (kind, keys) in f.every_kind_steps() {
+        let keys: Vec<&SigningKey> = keys.iter().collect();
+        let r = f.record(kind, &keys);
+        let mut block = vec![r.clone()];
+        block.extend(last.take());
+        let outcomes = f.commit(&block);
+        assert!(
+            matches!(outcomes[0], Outcome::Committed { .. }),
+            "{:?}",
+            r.kind()
+        );
+        if block.len() > 1 {
+            assert!(matches!(outcomes[1], Outcome::Rejected(_)));
+        }
+        last = Some(r);
+    }
+    f.rotate_validators();
+    let r = f.issue_record("NO-9", b"after the rotation");
+    f.commit(&[r]);
+    f.commit(&[]);
+    f
+}
+
+fn bundle_bytes(
+    chain: &dyn ChainRead,
+    id: &yinzheng_ledger::crypto::Digest,
+    form: BundleForm,
+) -> Vec<u8> {
+    build_bundle(chain, id, form).unwrap().encode_to_vec()
+}
+
+#[test]
+fn the_node_computes_what_the_ledger_computes() {
+    let f = history();
+    let mem: &MemChain = &f.chain;
+    let dir = tempfile::tempdir().unwrap();
+    let node = Chain::open(dir.path(), &f.genesis).unwrap();
+    let suite = f.params.suite;
+    let mut ids = Vec::new();
+    for (height, (candidates, time)) in (1..).zip(&f.produced) {
+        let want = mem.block(height).unwrap();
+        let (prepared, outcomes) = node.prepare(candidates, *time, 0).unwrap();
+        let header = prepared.block.header.clone().unwrap();
+        assert_eq!(header, want.view.header, "header of block {height}");
+        assert_eq!(
+            prepared.block.state.as_ref(),
+            Some(&want.view.state),
+            "state of {height}"
+        );
+        assert_eq!(prepared.block.records, want.records, "records of {height}");
+        assert_eq!(prepared.id, block_hash(suite, &want.view.header).unwrap());
+        assert_eq!(outcomes.len(), candidates.len());
+        // The node, checking the block as proposed by another, accepts it.
+        let validated = node.validate(&prepared.block, None, 0, &|_| None).unwrap();
+        assert_eq!(validated.id, prepared.id);
+        // The precommit message both sign, and the certificate.
+        let cert = want.view.certificate.clone().unwrap();
+        assert_eq!(
+            precommit_bytes(&header.chain_id, height, cert.round, &prepared.id),
+            precommit_bytes(
+                &want.view.header.chain_id,
+                height,
+                cert.round,
+                &block_hash(suite, &want.view.header).unwrap()
+            ),
+        );
+        ids.extend(prepared.record_ids.iter().copied());
+        node.commit(prepared, cert.clone()).unwrap();
+        let stored = node.block(height).unwrap().unwrap();
+        assert_eq!(stored.certificate, Some(cert));
+    }
+    assert_eq!(node.height(), mem.height());
+    assert_eq!(
+        ids.len() as u64,
+        mem.block(mem.height()).unwrap().view.state.log_size
+    );
+    let snapshot = node.snapshot();
+    let verifier = BundleVerifier::new(&f.genesis).unwrap();
+    for id in &ids {
+        for form in [BundleForm::Full, BundleForm::Compact] {
+            let a = bundle_bytes(mem, id, form);
+            let b = bundle_bytes(&snapshot, id, form);
+            assert_eq!(a, b, "{form:?} bundle of {id}");
+            let v = verifier.verify_bytes(&a, None);
+            assert_ne!(
+                v.status,
+                VerdictStatus::Invalid,
+                "{form:?} bundle of {id}: {v:?}"
+            );
+        }
+    }
+    assert!(ids.len() >= 18, "every kind and the later issue");
+}
