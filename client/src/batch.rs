@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use yinzheng_ledger::{BundleVerifier, Step, Verdict, VerifyError};
+use yinzheng_ledger::{BundleVerifier, Step, Verdict, VerifyCode, VerifyError};
 
 use crate::check::{Report, read};
 use crate::error::ClientError;
@@ -110,7 +110,7 @@ fn row(pair: &Pair, r: &Report) -> Row {
         code: v
             .error
             .as_ref()
-            .map(|e| e.code.to_owned())
+            .map(|e| e.code.to_string())
             .unwrap_or_default(),
         subject: v.subject.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
         issuer: v
@@ -145,7 +145,11 @@ pub fn verify_pairs(
                     crate::check::verify(verifier, &b, doc.as_deref(), now_ms, max_age_ms)
                 }
                 (Err(e), _) | (_, Err(e)) => Report::new(
-                    Verdict::invalid(VerifyError::new(Step::Decode, "MALFORMED", e.to_string())),
+                    Verdict::invalid(VerifyError::new(
+                        Step::Decode,
+                        VerifyCode::Malformed,
+                        e.to_string(),
+                    )),
                     now_ms,
                     max_age_ms,
                 ),

@@ -68,5 +68,5 @@ pub use state::{MemState, Overlay, StateKey, StateView, WriteSet};
 pub use subject::{created_subject, subject_key};
 pub use trust::{KnownSet, TRUST_HISTORY_VERSION, TrustedHistory};
 pub use verdict::{Step, Subject, Verdict, VerdictStatus, VerifyError};
-pub use verify::{BundleVerifier, DEFAULT_TRUSTING_PERIOD_MS, MAX_BUNDLE_BYTES};
+pub use verify::{BundleVerifier, DEFAULT_TRUSTING_PERIOD_MS, MAX_BUNDLE_BYTES, VerifyCode};
 pub use yinzheng_crypto as crypto;

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::verify::VerifyCode;
+
 /// The outcome class. Its string form and the CLI exit codes are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,14 +65,14 @@ pub struct VerifyError {
     /// The step that failed.
     pub step: Step,
     /// Stable reason code, e.g. `INCLUSION_PROOF`.
-    pub code: &'static str,
+    pub code: VerifyCode,
     /// Details.
     pub message: String,
 }
 
 impl VerifyError {
     /// A failure at `step` with a stable `code` (`docs/spec/bundle.md` §6).
-    pub fn new(step: Step, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(step: Step, code: VerifyCode, message: impl Into<String>) -> Self {
         VerifyError {
             step,
             code,

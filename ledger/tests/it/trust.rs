@@ -4,7 +4,9 @@
 
 use yinzheng_ledger::crypto::{SigningKey, Suite};
 use yinzheng_ledger::proto;
-use yinzheng_ledger::{BundleVerifier, MemChain, Step, TrustedHistory, VerdictStatus, sign_commit};
+use yinzheng_ledger::{
+    BundleVerifier, MemChain, Step, TrustedHistory, VerdictStatus, VerifyCode, sign_commit,
+};
 
 use crate::fixture::Fixture;
 
@@ -54,7 +56,10 @@ fn retired_validators_cannot_certify_once_their_replacement_is_known() {
     let v = BundleVerifier::new(&f.genesis).unwrap();
     assert_eq!(v.verify(&real, None).status, VerdictStatus::Valid);
     let e = v.verify(&forged, None).error.unwrap();
-    assert_eq!((e.step, e.code), (Step::ValidatorSets, "SUPERSEDED_SET"));
+    assert_eq!(
+        (e.step, e.code),
+        (Step::ValidatorSets, VerifyCode::SupersededSet)
+    );
     // Also after a restart, from the history it kept.
     let kept = v.history().to_json();
     let again = TrustedHistory::from_json(&kept, &f.genesis).unwrap();
@@ -67,7 +72,7 @@ fn retired_validators_cannot_certify_once_their_replacement_is_known() {
     assert_eq!(v2.verify(&real, None).status, VerdictStatus::Valid);
     let early = forged_by(&f, &retired, 2);
     assert_ne!(
-        v2.verify(&early, None).error.map(|e| e.code),
+        v2.verify(&early, None).error.map(|e| e.code.as_str()),
         Some("SUPERSEDED_SET")
     );
 }

@@ -47,7 +47,7 @@ fn committed_vectors_give_their_recorded_verdicts() {
         if let Some(step) = c.step {
             let e = verdict.error.as_ref().unwrap();
             assert_eq!(e.step.number(), step, "{}: {e}", c.bundle);
-            assert_eq!(Some(e.code), c.code.as_deref(), "{}", c.bundle);
+            assert_eq!(Some(e.code.as_str()), c.code.as_deref(), "{}", c.bundle);
         }
     }
 }
