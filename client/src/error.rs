@@ -49,6 +49,20 @@ pub enum ClientError {
         /// `CODE: explanation`.
         message: String,
     },
+    /// The node has no such record, certificate or seal.
+    #[error("{node}: {message}")]
+    NotFound {
+        /// The node.
+        node: String,
+        /// `NOT_FOUND: explanation`.
+        message: String,
+    },
+    /// Arguments that cannot be used (a bad value, a missing choice).
+    #[error("{0}")]
+    Usage(String),
+    /// A report could not be written as JSON.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
     /// Something that needs a node, and none could be reached.
     #[error("{0}")]
     Unavailable(String),
@@ -58,6 +72,24 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The exit code this failure ends the command with.
+    pub fn exit(&self) -> crate::Exit {
+        use crate::Exit;
+        match self {
+            ClientError::Usage(_) | ClientError::NoTrustedGenesis => Exit::Usage,
+            ClientError::Unavailable(_) => Exit::Unavailable,
+            ClientError::Node { .. } => Exit::Invalid,
+            ClientError::Io { .. }
+            | ClientError::Genesis { .. }
+            | ClientError::NoQrCode { .. }
+            | ClientError::QrPayload { .. }
+            | ClientError::QrTooLarge { .. }
+            | ClientError::NotFound { .. }
+            | ClientError::Json(_)
+            | ClientError::Crypto(_) => Exit::NoInput,
+        }
+    }
+
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         ClientError::Io {
             path: path.display().to_string(),

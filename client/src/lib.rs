@@ -23,6 +23,8 @@
 
 pub mod batch;
 pub mod check;
+pub mod cli;
+pub mod commands;
 mod error;
 mod exit;
 pub mod qr;

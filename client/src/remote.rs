@@ -65,9 +65,10 @@ async fn connect(node: &str) -> Result<NodeClient<tonic::transport::Channel>, Cl
 }
 
 fn status(node: &str, s: tonic::Status) -> ClientError {
-    ClientError::Node {
-        node: node.to_owned(),
-        message: s.message().to_owned(),
+    let (node, message) = (node.to_owned(), s.message().to_owned());
+    match s.code() {
+        tonic::Code::NotFound => ClientError::NotFound { node, message },
+        _ => ClientError::Node { node, message },
     }
 }
 

@@ -46,12 +46,7 @@ impl Samples {
 
     /// Sign a record body of `kind` at `now_ms`.
     pub fn record(&self, kind: Kind, signer: &SigningKey, now_ms: u64) -> Result<Record, Error> {
-        let body = RecordBody {
-            chain_id: self.params.chain_id.clone(),
-            signed_at_ms: now_ms,
-            kind: Some(kind),
-        };
-        Record::create(&self.params, &body, &[(signer, "")])
+        Record::sign(&self.params, kind, now_ms, &[(signer, "")])
             .map_err(|e| Error::Record(e.to_string()))
     }
 

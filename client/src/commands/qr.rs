@@ -1,0 +1,59 @@
+//! `yinzheng qr encode|decode`.
+
+use prost::Message as _;
+use yinzheng_crypto::Suite;
+
+use crate::cli::{DecodeArgs, EncodeArgs};
+use crate::qr::{self, Payload};
+use crate::{ClientError, Exit, check};
+
+/// Encode a bundle (made compact) or a reference as a QR code.
+pub fn encode(a: EncodeArgs) -> Result<Exit, ClientError> {
+    let payload = match (a.bundle, a.record) {
+        (Some(p), _) => {
+            let suite = check::genesis_or_trusted(a.genesis.as_deref())
+                .ok()
+                .and_then(|g| g.suite().ok())
+                .unwrap_or(Suite::Sm);
+            let b = yinzheng_ledger::proto::Bundle::decode(check::read(&p)?.as_slice()).map_err(
+                |e| ClientError::QrPayload {
+                    reason: format!("not a bundle: {e}"),
+                },
+            )?;
+            let compact =
+                yinzheng_ledger::make_compact(suite, &b).map_err(|e| ClientError::QrPayload {
+                    reason: e.to_string(),
+                })?;
+            Payload::Bundle(compact.encode_to_vec())
+        }
+        (None, Some(id)) => Payload::Reference {
+            chain_id: a.chain.unwrap_or_default(),
+            record_id: super::record_id(&id)?,
+            height: a.height.unwrap_or_default(),
+            node: a.node.unwrap_or_default(),
+        },
+        (None, None) => return Err(ClientError::Usage("give --bundle or --record".into())),
+    };
+    let link = qr::encode_link(&a.url, &payload);
+    let code = qr::qr_code(&link)?;
+    match a.out {
+        Some(p) => {
+            qr::write_image(&code, &p)?;
+            eprintln!(
+                "{} ({} characters, {:?}, {:?})",
+                p.display(),
+                link.len(),
+                code.version(),
+                code.error_correction_level()
+            );
+        }
+        None => println!("{}", qr::to_terminal(&code)),
+    }
+    Ok(Exit::Valid)
+}
+
+/// Print the link held by the QR code in an image.
+pub fn decode(a: DecodeArgs) -> Result<Exit, ClientError> {
+    println!("{}", qr::decode_image(&a.image)?);
+    Ok(Exit::Valid)
+}
