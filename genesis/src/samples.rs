@@ -5,7 +5,7 @@ use yinzheng_crypto::{Digest, SigningKey};
 use yinzheng_ledger::genesis::Genesis;
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::proto::{
-    IssueCertificate, RecordBody, RegisterSeal, RevocationReason, RevokeCertificate, ShareDecision,
+    IssueCertificate, RegisterSeal, RevocationReason, RevokeCertificate, ShareDecision,
     ShareDelivery, ShareReceipt, ShareRequest, Stamp, SupersedeCertificate,
 };
 use yinzheng_ledger::{ChainParams, Record};

@@ -7,19 +7,17 @@
 
 pub mod app;
 pub mod chain;
-pub mod cluster;
 pub mod config;
 pub mod consensus;
-pub mod demo;
 pub mod grpc;
 pub mod http;
 pub mod limits;
-pub mod load;
 pub mod mempool;
 pub mod parts;
 pub mod proto;
 pub mod relay;
 pub mod run;
 pub mod store;
+pub mod testnet;
 
 pub use yinzheng_genesis as genesis;

@@ -1,5 +1,6 @@
-//! `yinzheng-node`: run a validator, create a local testnet, run the demo
-//! consortium, or measure a local consortium under load.
+//! `yinzheng-node`: run a validator, or create a local testnet's keys,
+//! genesis and configurations. (The demo consortium and the load generator
+//! are `yinzheng-consortium`.)
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 use yinzheng_genesis::testnet::TestnetOptions;
-use yinzheng_node::{app::now_ms, cluster, config::NodeConfig, demo, load, run};
+use yinzheng_node::{app::now_ms, config::NodeConfig, run, testnet};
 
 #[derive(Parser)]
 #[command(name = "yinzheng-node", version, about = "印证 validator node")]
@@ -42,23 +43,6 @@ enum Cmd {
         #[arg(long, default_value_t = 50050)]
         grpc_port: u16,
     },
-    /// Start the 4-validator demo consortium, submit samples, write bundles.
-    Demo {
-        /// Where the consortium lives (reused if it exists).
-        #[arg(long, default_value = "yinzheng-demo")]
-        dir: PathBuf,
-        /// Exit after writing the samples instead of running until Ctrl-C.
-        #[arg(long)]
-        exit_after_samples: bool,
-        /// First libp2p port.
-        #[arg(long, default_value_t = 26650)]
-        p2p_port: u16,
-        /// First gRPC port.
-        #[arg(long, default_value_t = 50050)]
-        grpc_port: u16,
-    },
-    /// Measure a fresh local 4-validator consortium under load.
-    Load(load::LoadOptions),
 }
 
 fn main() -> ExitCode {
@@ -100,7 +84,7 @@ fn main() -> ExitCode {
                 p2p_port,
                 grpc_port,
             } => {
-                let net = cluster::create(
+                let net = testnet::create(
                     &dir,
                     &TestnetOptions {
                         chain_id,
@@ -119,21 +103,6 @@ fn main() -> ExitCode {
                 }
                 Ok(())
             }
-            Cmd::Demo {
-                dir,
-                exit_after_samples,
-                p2p_port,
-                grpc_port,
-            } => {
-                demo::run(demo::DemoOptions {
-                    dir,
-                    exit_after_samples,
-                    p2p_port,
-                    grpc_port,
-                })
-                .await
-            }
-            Cmd::Load(o) => load::run(o).await,
         }
     });
     match result {

@@ -10,11 +10,11 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 use yinzheng_client::remote::{self, Subject};
 use yinzheng_client::{ClientError, check};
+use yinzheng_consortium::cluster::Client;
 use yinzheng_genesis::consortium::CERT_TYPE;
 use yinzheng_ledger::VerdictStatus;
 use yinzheng_ledger::proto::Bundle;
 use yinzheng_node::app::now_ms;
-use yinzheng_node::cluster::Client;
 use yinzheng_node::proto::node_server::{Node, NodeServer};
 use yinzheng_node::proto::*;
 

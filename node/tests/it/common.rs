@@ -4,11 +4,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use tempfile::TempDir;
+use yinzheng_consortium::cluster::{self, Client, Cluster};
 use yinzheng_genesis::samples::Samples;
 use yinzheng_genesis::testnet::{self, TestnetOptions};
 use yinzheng_ledger::Record;
 use yinzheng_node::app::now_ms;
-use yinzheng_node::cluster::{self, Client, Cluster};
 use yinzheng_node::proto::{BlockRequest, InfoRequest, SubmitRequest};
 
 /// One cluster at a time: four nodes already fill the machine.

@@ -1,8 +1,8 @@
 //! Fault models: n = 4 validators, f = 0, 1 or 2 of them down or killed.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use yinzheng_node::cluster::wait_height;
+use yinzheng_consortium::cluster::wait_height;
 use yinzheng_node::proto::{RecordRef, SubmitRequest};
 
 use crate::common::{SERIAL, assert_same_headers, header, height, start, submit_wait};
@@ -45,19 +45,18 @@ async fn n4f1_one_killed_others_commit_and_it_catches_up() {
     let mut net = start(27200).await;
     net.cluster.kill(3);
     let h0 = height(&mut net.clients[0]).await;
-    let t = Instant::now();
+    // How fast it commits with one down is measured by the load bench
+    // (benches/, `--down 1`), not asserted here.
     for k in 0..6 {
         let r = net.certificate(k);
         submit_wait(&mut net.clients[(k % 3) as usize], &r).await;
     }
     let h1 = height(&mut net.clients[0]).await;
-    let rate = (h1 - h0) as f64 / t.elapsed().as_secs_f64();
     assert!(
         h1 >= h0 + 6,
         "only {} heights with one validator down",
         h1 - h0
     );
-    assert!(rate > 1.0, "{rate:.2} heights/s with one validator down");
     net.cluster.start(3).unwrap();
     net.reconnect(3).await;
     wait_height(&mut net.clients[3..], h1, Duration::from_secs(60))

@@ -6,11 +6,11 @@
 use std::time::{Duration, Instant};
 
 use prost::Message;
+use yinzheng_consortium::cluster::wait_height;
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::proto::{Bundle, ChangeValidators, RecordBody, Validator};
 use yinzheng_ledger::{BundleVerifier, Record, VerdictStatus};
 use yinzheng_node::app::now_ms;
-use yinzheng_node::cluster::wait_height;
 use yinzheng_node::proto::subject_ref::By;
 use yinzheng_node::proto::{BlockRequest, BundleRequest, SubjectRef};
 

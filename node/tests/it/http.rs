@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use yinzheng_consortium::cluster::{self, Cluster, wait_height};
 use yinzheng_genesis::testnet::TestnetOptions;
 use yinzheng_node::app::now_ms;
-use yinzheng_node::cluster::{self, Cluster, wait_height};
 use yinzheng_node::config::NodeConfig;
 
 use crate::common::{SERIAL, exe};

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use yinzheng_consortium::cluster::{connect, wait_height};
 use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_genesis::keyfiles::write_key;
-use yinzheng_node::cluster::{connect, wait_height};
 use yinzheng_node::config::NodeConfig;
 
 use crate::common::{SERIAL, exe, height, start};

@@ -3,11 +3,11 @@
 
 use prost::Message;
 use tonic::Code;
+use yinzheng_consortium::cluster::Client;
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::proto::{Envelope, RevokeKey};
 use yinzheng_ledger::{MAX_RECORD_BYTES, Record};
 use yinzheng_node::app::now_ms;
-use yinzheng_node::cluster::Client;
 use yinzheng_node::proto::{InfoRequest, RecordRef, SubmitRequest};
 
 use crate::common::{SERIAL, start, submit_wait};

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use eyre::{WrapErr, eyre};
+use eyre::eyre;
 use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_genesis::keyfiles::{read_key, write_key};
 use yinzheng_genesis::samples::Samples;
@@ -13,10 +13,10 @@ use yinzheng_genesis::testnet::{self, TestnetOptions};
 use yinzheng_ledger::genesis::Genesis;
 use yinzheng_ledger::{BundleVerifier, Record};
 
-use crate::app::now_ms;
 use crate::cluster::{self, Client, Cluster};
-use crate::proto::subject_ref::By;
-use crate::proto::{BundleRequest, CertificateRef, SubjectRef, SubmitRequest};
+use yinzheng_node::app::now_ms;
+use yinzheng_node::proto::subject_ref::By;
+use yinzheng_node::proto::{BundleRequest, CertificateRef, SubjectRef, SubmitRequest};
 
 /// Demo options.
 #[derive(Debug, Clone)]
@@ -70,7 +70,7 @@ fn say(step: &str, what: impl std::fmt::Display) {
 
 /// Run the demo.
 pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
-    let exe = std::env::current_exe().wrap_err("locating the node binary")?;
+    let exe = cluster::node_binary()?;
     let net = if opts.dir.join("genesis.json").exists() {
         println!(
             "印证 demo: reusing the consortium in {}",
@@ -236,14 +236,14 @@ fn reopen(dir: &Path) -> eyre::Result<yinzheng_genesis::testnet::Testnet> {
         .collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
-        let c = crate::config::NodeConfig::load(&e.path().join("config.toml"))?;
+        let c = yinzheng_node::config::NodeConfig::load(&e.path().join("config.toml"))?;
         let port = |s: &str| -> u16 {
             s.rsplit(['/', ':'])
                 .next()
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(0)
         };
-        let key = crate::run::load_key(&c.p2p_key)?;
+        let key = yinzheng_node::run::load_key(&c.p2p_key)?;
         nodes.push(yinzheng_genesis::testnet::TestnetNode {
             moniker: c.moniker.clone(),
             dir: e.path(),

@@ -17,9 +17,9 @@ use yinzheng_genesis::samples::Samples;
 use yinzheng_genesis::testnet::{self, TestnetOptions};
 use yinzheng_ledger::Record;
 
-use crate::app::now_ms;
 use crate::cluster::{self, Cluster};
-use crate::proto::{StreamBlocksRequest, SubmitRequest};
+use yinzheng_node::app::now_ms;
+use yinzheng_node::proto::{StreamBlocksRequest, SubmitRequest};
 
 /// Load options.
 #[derive(Debug, Clone, clap::Args)]
@@ -86,7 +86,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// Run the load benchmark and print its report.
 pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
     let verifies = sm2_verifies_per_core()?;
-    let exe = std::env::current_exe()?;
+    let exe = cluster::node_binary()?;
     let net = cluster::create(
         &opts.dir,
         &TestnetOptions {
@@ -138,7 +138,7 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
         let total = records.len();
         tokio::spawn(async move {
             let h = c
-                .get_info(crate::proto::InfoRequest {})
+                .get_info(yinzheng_node::proto::InfoRequest {})
                 .await
                 .map(|r| r.into_inner().height)
                 .unwrap_or(0);

@@ -1,0 +1,31 @@
+//! The consortium load bench: a fresh local 4-validator consortium of real
+//! `yinzheng-node` processes (release build), records submitted at a target
+//! rate, committed records/s, submit→commit latency percentiles, CPU per
+//! record and the SM2 baseline measured in the same run.
+//!
+//! ```text
+//! cargo build --release -p yinzheng-node
+//! cargo bench -p yinzheng-benches --bench consortium_load -- \
+//!     --dir /tmp/yz-load --records 20000 --rate 3000 [--down 1]
+//! ```
+
+use clap::Parser;
+use yinzheng_consortium::load::{self, LoadOptions};
+
+#[derive(Parser)]
+#[command(name = "consortium_load")]
+struct Args {
+    #[command(flatten)]
+    load: LoadOptions,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+fn main() -> eyre::Result<()> {
+    let args = Args::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(load::run(args.load))
+}
