@@ -79,6 +79,10 @@ fn main() {
 
     let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
     write("genesis.json", f.genesis.to_json().as_bytes());
+    write(
+        "genesis.hash",
+        format!("{}\n", f.genesis.hash().unwrap().to_hex()).as_bytes(),
+    );
     write("certificate-NO-1.txt", cert_file);
     write("contract.txt", contract);
     let full = f.chain.bundle(&a.id(), true).unwrap();
@@ -205,6 +209,11 @@ fn main() {
     // The same consortium layout with other keys: nothing verifies under it.
     let other = fixture::Fixture::new();
     write("other-genesis.json", other.genesis.to_json().as_bytes());
+    // The trusted genesis with one organisation renamed: same chain id, same
+    // validators, another genesis hash (bundle.md §6 step 2).
+    let mut doctored = f.genesis.clone();
+    doctored.organisations[1].name = "某市某局".into();
+    write("doctored-genesis.json", doctored.to_json().as_bytes());
 
     // The manifest: each case's expected verdict, and the record id (the hash
     // of the signed message, records.md §1) of every genuine one.
@@ -256,6 +265,20 @@ fn main() {
         bad(
             "valid-full.bundle",
             "other-genesis.json",
+            None,
+            2,
+            "WRONG_CHAIN",
+        ),
+        bad(
+            "valid-full.bundle",
+            "doctored-genesis.json",
+            None,
+            2,
+            "WRONG_CHAIN",
+        ),
+        bad(
+            "valid-compact.bundle",
+            "doctored-genesis.json",
             None,
             2,
             "COMMIT_CERTIFICATE",

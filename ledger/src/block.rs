@@ -98,12 +98,14 @@ pub fn links_digest(suite: Suite, h: &Header) -> Result<Digest, CertError> {
     Ok(suite.hash(&b))
 }
 
-/// `"yinzheng/v1/header" 0x00 ‖ chain_id (u16 len) ‖ height u64 ‖ time_ms u64 ‖
-/// proposer u32 ‖ records_root[32] ‖ record_count u32 ‖ links_digest[32]`.
+/// `"yinzheng/v1/header" 0x00 ‖ chain_id (u16 len) ‖ genesis_hash[32] ‖
+/// height u64 ‖ time_ms u64 ‖ proposer u32 ‖ records_root[32] ‖ record_count
+/// u32 ‖ links_digest[32]`.
 pub fn header_bytes(suite: Suite, h: &Header) -> Result<Vec<u8>, CertError> {
-    let mut b = Vec::with_capacity(160);
+    let mut b = Vec::with_capacity(192);
     b.extend_from_slice(b"yinzheng/v1/header\0");
     put_str(&mut b, h.chain_id.as_bytes());
+    b.extend_from_slice(&digest_of("genesis_hash", &h.genesis_hash)?.0);
     b.extend_from_slice(&h.height.to_be_bytes());
     b.extend_from_slice(&h.time_ms.to_be_bytes());
     b.extend_from_slice(&h.proposer.to_be_bytes());

@@ -296,6 +296,7 @@ impl Genesis {
     /// Chain parameters.
     pub fn params(&self) -> Result<ChainParams, GenesisError> {
         let mut p = ChainParams::new(self.chain_id.clone(), self.suite()?);
+        p.genesis_hash = self.hash()?;
         p.committee = self.committee.members.clone();
         p.committee_threshold = self.committee.threshold;
         Ok(p)

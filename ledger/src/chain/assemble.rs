@@ -133,6 +133,7 @@ pub fn assemble_block<S: BlockStore>(
         record_count: u32::try_from(records.len()).unwrap_or(u32::MAX),
         state_digest: state_digest(suite, &state).map_err(cert_err)?.0.to_vec(),
         links_digest: Vec::new(),
+        genesis_hash: params.genesis_hash.0.to_vec(),
     };
     let hash = block_hash(suite, &header).map_err(cert_err)?;
     let block = AssembledBlock {

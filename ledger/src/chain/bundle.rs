@@ -266,8 +266,8 @@ pub fn make_compact(suite: Suite, bundle: &Bundle) -> Result<Bundle, LedgerError
     Ok(b)
 }
 
-/// Leave out of a checkpoint what a verifier recomputes: the chain id (from
-/// genesis), the records root (from the record and its path), the
+/// Leave out of a checkpoint what a verifier recomputes: the chain id and
+/// the genesis hash (from its genesis), the records root (from the record and its path), the
 /// certificate's height and block hash (from the header); and carry
 /// `links_digest` in place of `prev_hash` and `state_digest`.
 fn compact_checkpoint(suite: Suite, cp: &mut Checkpoint) -> Result<(), CertError> {
@@ -276,6 +276,7 @@ fn compact_checkpoint(suite: Suite, cp: &mut Checkpoint) -> Result<(), CertError
         h.prev_hash.clear();
         h.state_digest.clear();
         h.chain_id.clear();
+        h.genesis_hash.clear();
         h.records_root.clear();
     }
     if let Some(c) = cp.certificate.as_mut() {

@@ -80,8 +80,8 @@ pub(super) fn record(params: &ChainParams, bytes: &[u8]) -> R<Record> {
 }
 
 impl BundleVerifier {
-    /// Step 0 for a compact anchor (§5.2): fill in the chain id from
-    /// genesis and the records root from the record and its path.
+    /// Step 0 for a compact anchor (§5.2): fill in the chain id and the
+    /// genesis hash from genesis and the records root from the record and its path.
     pub(super) fn complete_anchor(
         &self,
         b: &Bundle,
@@ -92,6 +92,9 @@ impl BundleVerifier {
         if let Some(h) = cp.header.as_mut() {
             if h.chain_id.is_empty() {
                 h.chain_id = self.params.chain_id.clone();
+            }
+            if h.genesis_hash.is_empty() {
+                h.genesis_hash = self.params.genesis_hash.0.to_vec();
             }
             if h.records_root.is_empty() {
                 let root = root_from_inclusion(
@@ -202,6 +205,13 @@ impl BundleVerifier {
                     "checkpoint is for chain {:?}, trusted genesis is {:?}",
                     p.header.chain_id, self.params.chain_id
                 ),
+            );
+        }
+        if p.header.genesis_hash != self.params.genesis_hash.0 {
+            return fail(
+                Step::CommitCertificate,
+                VerifyCode::WrongChain,
+                "checkpoint is for another genesis of this chain id",
             );
         }
         let Some(cert) = p.checkpoint.certificate.as_ref() else {

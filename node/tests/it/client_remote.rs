@@ -188,7 +188,7 @@ async fn client_submits_fetches_verified_bundles_and_catches_a_lying_node() {
         .unwrap()
         .unwrap_err();
     assert!(
-        matches!(&err, ClientError::Node { message, .. } if message.starts_with("NOT_FOUND")),
+        matches!(&err, ClientError::NotFound { message, .. } if message.starts_with("NOT_FOUND")),
         "{err}"
     );
     let err = fetch("http://127.0.0.1:1".into(), cert, false)
