@@ -51,9 +51,9 @@ pub use block::{
 };
 pub use chain::{
     AssembledBlock, BUNDLE_VERSION, BlockStore, BlockView, BundleError, BundleForm, ChainRead,
-    MAX_BLOCK_RECORDS, MemBlock, MemChain, MemStore, ProposalError, StatusRole, Tip,
-    assemble_block, build_bundle, bundle_size, check_execution, make_compact, sign_commit,
-    status_entry,
+    HeaderFields, MAX_BLOCK_RECORDS, MemBlock, MemChain, MemStore, ProposalError, StatusRole, Tip,
+    assemble_block, build_bundle, bundle_size, check_execution, make_compact, seal_block,
+    sign_commit, status_entry,
 };
 pub use error::{BackendError, LedgerError};
 pub use history::{SetEpoch, SetHistory, ValidatorHistory};

@@ -12,7 +12,7 @@ use crate::params::ChainParams;
 use crate::proto::{Header, StateCommitments, ValidatorSet, ValidatorSetState};
 use crate::record::Record;
 use crate::rejection::Rejection;
-use crate::state::{StateKey, StateView};
+use crate::state::{StateKey, StateView, WriteSet};
 use crate::subject::created_subject;
 
 /// Most records in one block.
@@ -78,25 +78,61 @@ pub fn assemble_block<S: BlockStore>(
     time_ms: u64,
     proposer: u32,
 ) -> Result<(AssembledBlock, Vec<Outcome>), LedgerError> {
+    let ctx = BlockContext {
+        height: tip.height + 1,
+        time_ms,
+    };
+    let (outcomes, writes) = execute_block(params, &*store, candidates, ctx, tip.log_size)?;
+    let committed: Vec<&Record> = candidates
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| matches!(o, Outcome::Committed { .. }))
+        .map(|(r, _)| r)
+        .collect();
+    let records = committed
+        .iter()
+        .map(|r| (r.bytes().to_vec(), r.id()))
+        .collect();
+    let header = HeaderFields { time_ms, proposer };
+    let mut block = seal_block(params, tip, history, store, records, writes, header)?;
+    block.created = committed
+        .iter()
+        .filter_map(|r| created_subject(r).map(|k| (k, r.id())))
+        .collect();
+    Ok((block, outcomes))
+}
+
+/// What the proposer chooses for a header.
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderFields {
+    /// The block's time.
+    pub time_ms: u64,
+    /// The proposer's index in the set.
+    pub proposer: u32,
+}
+
+/// The commitments of a block whose records (envelope bytes and ids) and
+/// state writes are already decided: the records appended to the log, the
+/// writes to the status map and the state, the header computed. Execution
+/// ([`assemble_block`]) is the only honest source of records and writes;
+/// test vectors also use this directly to show what the verifier does with
+/// a block a faulty quorum signed.
+pub fn seal_block<S: BlockStore>(
+    params: &ChainParams,
+    tip: &Tip,
+    history: &ValidatorHistory,
+    store: &mut S,
+    records: Vec<(Vec<u8>, Digest)>,
+    writes: WriteSet,
+    fields: HeaderFields,
+) -> Result<AssembledBlock, LedgerError> {
     let suite = params.suite;
     let height = tip.height + 1;
-    let ctx = BlockContext { height, time_ms };
-    let (outcomes, writes) = execute_block(params, &*store, candidates, ctx, tip.log_size)?;
     let mut log = MerkleLog::open(suite, tip.log_size, &mut *store);
-    let mut leaves = Vec::new();
-    let mut records = Vec::new();
-    let mut record_ids = Vec::new();
-    let mut created = Vec::new();
-    for (r, o) in candidates.iter().zip(&outcomes) {
-        if let Outcome::Committed { .. } = o {
-            log.append(r.bytes())?;
-            leaves.push(leaf_hash(suite, r.bytes()));
-            records.push(r.bytes().to_vec());
-            record_ids.push(r.id());
-            if let Some(k) = created_subject(r) {
-                created.push((k, r.id()));
-            }
-        }
+    let mut leaves = Vec::with_capacity(records.len());
+    for (bytes, _) in &records {
+        log.append(bytes)?;
+        leaves.push(leaf_hash(suite, bytes));
     }
     let log_size = log.size();
     let log_root = log.root()?;
@@ -126,9 +162,9 @@ pub fn assemble_block<S: BlockStore>(
     let header = Header {
         chain_id: params.chain_id.clone(),
         height,
-        time_ms,
+        time_ms: fields.time_ms,
         prev_hash: tip.last_hash.0.to_vec(),
-        proposer,
+        proposer: fields.proposer,
         records_root: root_of_leaf_hashes(suite, &leaves).0.to_vec(),
         record_count: u32::try_from(records.len()).unwrap_or(u32::MAX),
         state_digest: state_digest(suite, &state).map_err(cert_err)?.0.to_vec(),
@@ -136,7 +172,8 @@ pub fn assemble_block<S: BlockStore>(
         genesis_hash: params.genesis_hash.0.to_vec(),
     };
     let hash = block_hash(suite, &header).map_err(cert_err)?;
-    let block = AssembledBlock {
+    let (records, record_ids) = records.into_iter().unzip();
+    Ok(AssembledBlock {
         header,
         state,
         hash,
@@ -144,9 +181,8 @@ pub fn assemble_block<S: BlockStore>(
         record_ids,
         first_log_index: tip.log_size,
         new_epoch,
-        created,
-    };
-    Ok((block, outcomes))
+        created: Vec::new(),
+    })
 }
 
 /// Why a block proposed by another validator is refused.

@@ -12,8 +12,8 @@ mod commit;
 use yinzheng_crypto::Digest;
 
 pub use assemble::{
-    AssembledBlock, BlockStore, MAX_BLOCK_RECORDS, ProposalError, Tip, assemble_block,
-    check_execution,
+    AssembledBlock, BlockStore, HeaderFields, MAX_BLOCK_RECORDS, ProposalError, Tip,
+    assemble_block, check_execution, seal_block,
 };
 pub use bundle::{
     BUNDLE_VERSION, BlockView, BundleError, BundleForm, ChainRead, StatusRole, build_bundle,
@@ -171,11 +171,57 @@ impl MemChain {
             time_ms,
             proposer,
         )?;
+        let header = b.header.clone();
+        self.push(b);
+        Ok((header, outcomes))
+    }
+
+    /// Commit `records` (envelope bytes, not checked) with exactly these
+    /// state `writes` and a `RecordState` for each record, bypassing the
+    /// rules: what a faulty quorum could certify. For test vectors of the
+    /// verifier's checks that honest execution never triggers.
+    pub fn produce_unchecked(
+        &mut self,
+        records: &[Vec<u8>],
+        mut writes: crate::state::WriteSet,
+        time_ms: u64,
+    ) -> Result<Header, LedgerError> {
+        let suite = self.params.suite;
+        let mut entries = Vec::with_capacity(records.len());
+        for (i, bytes) in records.iter().enumerate() {
+            let id = crate::record::record_id(suite, bytes)
+                .unwrap_or_else(|| crate::merkle::leaf_hash(suite, bytes));
+            let state = crate::proto::RecordState {
+                height: self.tip.height + 1,
+                log_index: self.tip.log_size + i as u64,
+            };
+            writes.push((StateKey::Record(id), prost::Message::encode_to_vec(&state)));
+            entries.push((bytes.clone(), id));
+        }
+        let fields = HeaderFields {
+            time_ms,
+            proposer: 0,
+        };
+        let b = seal_block(
+            &self.params,
+            &self.tip,
+            &self.history,
+            &mut self.store,
+            entries,
+            writes,
+            fields,
+        )?;
+        let header = b.header.clone();
+        self.push(b);
+        Ok(header)
+    }
+
+    fn push(&mut self, b: AssembledBlock) {
         self.tip = Tip {
             height: b.header.height,
             log_size: b.state.log_size,
             last_hash: b.hash,
-            last_time_ms: time_ms,
+            last_time_ms: b.header.time_ms,
         };
         if let Some(e) = b.new_epoch {
             // Newer than every epoch by construction.
@@ -183,14 +229,13 @@ impl MemChain {
         }
         self.blocks.push(MemBlock {
             view: BlockView {
-                header: b.header.clone(),
+                header: b.header,
                 state: b.state,
                 certificate: None,
                 first_log_index: b.first_log_index,
             },
             records: b.records,
         });
-        Ok((b.header, outcomes))
     }
 
     /// Attach a commit certificate to block `height` after checking it.

@@ -1,8 +1,8 @@
 //! The committed bundle vectors in `tests/vectors/` (spec: docs/spec/bundle.md §8).
 
 use serde::Deserialize;
-use yinzheng_ledger::BundleVerifier;
 use yinzheng_ledger::genesis::Genesis;
+use yinzheng_ledger::{BundleVerifier, VerifyCode};
 
 #[derive(Deserialize)]
 struct Case {
@@ -129,4 +129,44 @@ fn the_genesis_hash_follows_the_spec() {
     assert_eq!(ours.to_hex(), want.trim());
     let g = Genesis::from_json(&text).unwrap();
     assert_eq!(g.hash().unwrap().to_hex(), want.trim());
+}
+
+/// Every code the verifier can return has a vector (bundle.md §8): each of
+/// its own codes at some step, and at step 4 every code the record's own
+/// decoding can give.
+#[test]
+fn every_verifier_code_has_a_vector() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let cases: Vec<Case> =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let have: Vec<(u8, String)> = cases
+        .iter()
+        .filter_map(|c| Some((c.step?, c.code.clone()?)))
+        .collect();
+    for code in VerifyCode::OWN {
+        assert!(
+            have.iter().any(|(_, c)| c == code.as_str()),
+            "no vector for {code}"
+        );
+    }
+    for code in [
+        "MALFORMED",
+        "NON_CANONICAL",
+        "OVERSIZE",
+        "WRONG_CHAIN",
+        "BAD_SIGNATURE",
+        "MISSING_SIGNATURE",
+        "INVALID_FIELD",
+    ] {
+        assert!(
+            have.iter().any(|(s, c)| *s == 4 && c == code),
+            "no step-4 vector for the record code {code}"
+        );
+    }
+    for verdict in ["valid", "revoked", "superseded", "expired", "not_yet_valid"] {
+        assert!(
+            cases.iter().any(|c| c.status == verdict),
+            "no {verdict} vector"
+        );
+    }
 }

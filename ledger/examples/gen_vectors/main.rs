@@ -7,7 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
-#[path = "../tests/it/fixture.rs"]
+mod faulty;
+#[path = "../../tests/it/fixture.rs"]
 #[allow(dead_code)]
 mod fixture;
 
@@ -206,6 +207,12 @@ fn main() {
         &forged.bundle(&fake.id(), false).unwrap().encode_to_vec(),
     );
 
+    // What a faulty quorum could certify, and the codes that refuse it.
+    let faulty = faulty::vectors(&mut f, "4403050001234");
+    for v in &faulty {
+        write(v.name, &v.bundle);
+    }
+
     // The same consortium layout with other keys: nothing verifies under it.
     let other = fixture::Fixture::new();
     write("other-genesis.json", other.genesis.to_json().as_bytes());
@@ -396,6 +403,14 @@ fn main() {
             r#", "after": ["rotated-full.bundle"], "status""#,
         ),
     ];
+    let lines: Vec<String> = lines
+        .into_iter()
+        .chain(
+            faulty
+                .iter()
+                .map(|v| bad(v.name, "genesis.json", None, v.step, v.code)),
+        )
+        .collect();
     write(
         "manifest.json",
         format!("[\n{}\n]\n", lines.join(",\n")).as_bytes(),
