@@ -28,29 +28,33 @@ pub fn pair_files(dir: &Path) -> Result<Vec<Pair>, ClientError> {
         .filter(|p| p.is_file())
         .collect();
     names.sort();
+    // Documents by file name, sorted: the one for bundle `X.bundle` is `X`,
+    // or else the first `X.*` in name order, found by a range query (one
+    // pass over the folder, not one per bundle).
+    let documents: std::collections::BTreeSet<String> = names
+        .iter()
+        .filter(|p| p.extension().is_none_or(|e| e != "bundle"))
+        .filter_map(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
+        .collect();
     let mut out = Vec::new();
     for b in names
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "bundle"))
     {
         let stem = b.with_extension("");
-        let document = if stem.is_file() {
+        let name = stem
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let document = if documents.contains(&name) {
             Some(stem.clone())
         } else {
-            let prefix = format!(
-                "{}.",
-                stem.file_name()
-                    .map(|s| s.to_string_lossy())
-                    .unwrap_or_default()
-            );
-            names
-                .iter()
-                .find(|p| {
-                    p.extension().is_none_or(|e| e != "bundle")
-                        && p.file_name()
-                            .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-                })
-                .cloned()
+            let prefix = format!("{name}.");
+            documents
+                .range(prefix.clone()..)
+                .next()
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| dir.join(n))
         };
         out.push(Pair {
             bundle: b.clone(),

@@ -99,12 +99,19 @@ pub fn qr_code(text: &str) -> Result<QrCode, ClientError> {
         .map_err(|_| ClientError::QrTooLarge { len: text.len() })
 }
 
-/// Write a code as PNG (`.png`) or SVG (any other extension).
+/// Write a code as PNG (`.png`) or SVG (`.svg`); any other name is refused.
 pub fn write_image(code: &QrCode, path: &Path) -> Result<(), ClientError> {
-    let is_png = path
+    let ext = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    if is_png {
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext != "png" && ext != "svg" {
+        return Err(ClientError::Usage(format!(
+            "{}: QR images are written as .png or .svg",
+            path.display()
+        )));
+    }
+    if ext == "png" {
         let img = code
             .render::<image::Luma<u8>>()
             .module_dimensions(6, 6)
@@ -130,8 +137,15 @@ pub fn to_terminal(code: &QrCode) -> String {
 
 /// Read the first QR code in an image file (PNG or JPEG, photo or screenshot).
 pub fn decode_image(path: &Path) -> Result<String, ClientError> {
-    let img = image::open(path)
-        .map_err(|e| ClientError::io(path, std::io::Error::other(e)))?
+    // The format is read from the content, not the file name.
+    let img = image::ImageReader::open(path)
+        .map_err(|e| ClientError::io(path, e))?
+        .with_guessed_format()
+        .map_err(|e| ClientError::io(path, e))?
+        .decode()
+        .map_err(|e| ClientError::NoQrCode {
+            path: format!("{} ({e})", path.display()),
+        })?
         .to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     for grid in prepared.detect_grids() {

@@ -53,14 +53,22 @@ fn runtime() -> Result<tokio::runtime::Runtime, ClientError> {
 }
 
 async fn connect(node: &str) -> Result<NodeClient<tonic::transport::Channel>, ClientError> {
-    let endpoint = tonic::transport::Endpoint::from_shared(node.to_owned())
-        .map_err(|e| ClientError::Unavailable(format!("{node}: not a URL: {e}")))?
+    // `host:port` alone means plain HTTP/2 (how testnet nodes listen).
+    let url = if node.contains("://") {
+        node.to_owned()
+    } else {
+        format!("http://{node}")
+    };
+    let endpoint = tonic::transport::Endpoint::from_shared(url)
+        .map_err(|e| ClientError::Usage(format!("--node {node:?} is not a URL: {e}")))?
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(60));
-    let ch = endpoint
-        .connect()
-        .await
-        .map_err(|e| ClientError::Unavailable(format!("{node} cannot be reached: {e}")))?;
+    let ch = endpoint.connect().await.map_err(|e| {
+        ClientError::Unavailable(format!(
+            "{node} cannot be reached ({e}): is the node running, and is this its gRPC port? \
+             (`grpc_listen` in its config; a testnet's first node listens on 127.0.0.1:50050)"
+        ))
+    })?;
     Ok(NodeClient::new(ch).max_decoding_message_size(64 * 1024 * 1024))
 }
 
@@ -68,6 +76,14 @@ fn status(node: &str, s: tonic::Status) -> ClientError {
     let (node, message) = (node.to_owned(), s.message().to_owned());
     match s.code() {
         tonic::Code::NotFound => ClientError::NotFound { node, message },
+        // Not an answer of the node's API: the transport failed, or the
+        // port speaks something else (a node's HTTP port, another service).
+        tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Unimplemented => {
+            ClientError::Unavailable(format!(
+                "{node}: {message}: is this the node's gRPC port? (its HTTP port serves only \
+             /verify/ and /health)"
+            ))
+        }
         _ => ClientError::Node { node, message },
     }
 }

@@ -28,7 +28,7 @@ impl Lang {
     }
 }
 
-/// `YYYY-MM-DD HH:MM` in Beijing time (UTC+8) for `ms` since the epoch.
+/// `YYYY-MM-DD HH:MM UTC+8` (Beijing time) for `ms` since the epoch.
 pub fn beijing_time(ms: u64) -> String {
     let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX) + 8 * 3600;
     let days = secs.div_euclid(86_400);
@@ -44,10 +44,54 @@ pub fn beijing_time(ms: u64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC+8",
         rem / 3600,
         (rem % 3600) / 60
     )
+}
+
+/// A record kind's name in words.
+fn kind_words(kind: &str, lang: Lang) -> String {
+    let zh = match kind {
+        "issue_certificate" => "电子证照签发",
+        "revoke_certificate" => "电子证照撤销",
+        "supersede_certificate" => "电子证照换发",
+        "register_seal" => "电子印章登记",
+        "revoke_seal" => "电子印章注销",
+        "stamp" => "电子用印",
+        "share_request" => "数据共享申请",
+        "share_decision" => "数据共享审批",
+        "share_delivery" => "数据共享交付",
+        "share_receipt" => "数据共享签收",
+        "register_org" => "机构登记",
+        "update_org" => "机构变更",
+        "register_key" => "密钥登记",
+        "revoke_key" => "密钥注销",
+        "grant" => "授权",
+        "revoke_grant" => "撤销授权",
+        "change_validators" => "验证节点变更",
+        other => other,
+    };
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => kind.replace('_', " "),
+    }
+}
+
+/// A revocation reason (the verdict's lower-case name) in words.
+fn reason_words(reason: &str, lang: Lang) -> String {
+    let zh = match reason {
+        "issued_in_error" => "误发",
+        "holder_request" => "持证人申请",
+        "legal_decision" => "依法撤销",
+        "key_compromise" => "密钥泄露",
+        "ceased" => "主体注销",
+        other => other,
+    };
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => reason.replace('_', " "),
+    }
 }
 
 fn age(ms: u64, lang: Lang) -> String {
@@ -135,18 +179,28 @@ pub fn render(report: &Report, genesis: &Genesis, lang: Lang) -> String {
             &mut out,
             "原因",
             "Reason",
-            format!(
-                "{} [{}, 第 {} 步]",
-                step_words(e.step, lang),
-                e.code,
-                e.step.number()
-            ),
+            if zh {
+                format!(
+                    "{} [{}, 第 {} 步]",
+                    step_words(e.step, lang),
+                    e.code,
+                    e.step.number()
+                )
+            } else {
+                format!(
+                    "{} [{}, step {}]",
+                    step_words(e.step, lang),
+                    e.code,
+                    e.step.number()
+                )
+            },
         );
         line(&mut out, "详情", "Detail", e.message.clone());
         return out;
     }
     if let Some(s) = &v.subject {
-        line(&mut out, "事项", "Subject", format!("{} {}", s.kind, s.id));
+        let what = kind_words(&s.kind, lang);
+        line(&mut out, "事项", "Subject", format!("{what} {}", s.id));
         if !s.issuer.is_empty() {
             line(
                 &mut out,
@@ -166,6 +220,7 @@ pub fn render(report: &Report, genesis: &Genesis, lang: Lang) -> String {
     }
     if let Some(r) = &v.revocation_reason {
         let when = v.changed_at_ms.map(beijing_time).unwrap_or_default();
+        let r = reason_words(r, lang);
         line(&mut out, "撤销", "Revoked", format!("{when} ({r})"));
     }
     if let Some(n) = &v.superseded_by {
@@ -181,12 +236,12 @@ pub fn render(report: &Report, genesis: &Genesis, lang: Lang) -> String {
         } else {
             beijing_time(u)
         };
-        line(
-            &mut out,
-            "有效期",
-            "Valid",
-            format!("{} – {until}", beijing_time(f)),
-        );
+        let from = match (f, zh) {
+            (0, true) => "不限".into(),
+            (0, false) => "any time".into(),
+            _ => beijing_time(f),
+        };
+        line(&mut out, "有效期", "Valid", format!("{from} – {until}"));
     }
     if let (Some(h), Some(t)) = (v.status_height, v.status_time_ms) {
         let basis = match (v.status_proven, zh) {

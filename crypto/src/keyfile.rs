@@ -57,11 +57,17 @@ fn decode_pem(pem: &str) -> Result<(String, Zeroizing<Vec<u8>>), CryptoError> {
 }
 
 impl SigningKey {
-    /// Unencrypted PKCS#8 DER.
+    /// Unencrypted PKCS#8 DER (version 1, which every OpenSSL 3 reads).
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         let doc = match self {
             SigningKey::Sm2(k) => k.secret().to_pkcs8_der(),
-            SigningKey::Ed25519(k) => k.dalek().to_pkcs8_der(),
+            // PKCS#8 v1 (no public key): OpenSSL 3.0 refuses the v2 form
+            // (RFC 5958 OneAsymmetricKey) that ed25519-dalek writes by default.
+            SigningKey::Ed25519(k) => ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: k.dalek().to_bytes(),
+                public_key: None,
+            }
+            .to_pkcs8_der(),
         }
         .map_err(enc_err)?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))

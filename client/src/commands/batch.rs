@@ -9,6 +9,12 @@ pub fn run(a: VerifyBatchArgs) -> Result<Exit, ClientError> {
     let genesis = check::genesis_or_trusted(a.genesis.as_deref())?;
     let verifier = check::verifier(&genesis)?;
     let pairs = batch::pair_files(&a.dir)?;
+    if pairs.is_empty() {
+        return Err(ClientError::io(
+            &a.dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no .bundle files to verify"),
+        ));
+    }
     let bar = if a.quiet {
         indicatif::ProgressBar::hidden()
     } else {

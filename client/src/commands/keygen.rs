@@ -33,7 +33,25 @@ pub fn run(a: KeygenArgs) -> Result<Exit, ClientError> {
         "public key: {}",
         hex::encode(key.verifying_key().to_bytes())
     );
+    if let Some(id) = peer_id(&key) {
+        println!("peer id: {id}");
+    }
     Ok(Exit::Valid)
+}
+
+/// The libp2p peer id of an Ed25519 key (a node's network identity, what
+/// the other members list as its peer); none for an SM2 key.
+pub fn peer_id(key: &SigningKey) -> Option<String> {
+    let SigningKey::Ed25519(k) = key else {
+        return None;
+    };
+    let pk =
+        libp2p_identity::ed25519::PublicKey::try_from_bytes(&k.verifying_key().to_bytes()).ok()?;
+    Some(
+        libp2p_identity::PublicKey::from(pk)
+            .to_peer_id()
+            .to_string(),
+    )
 }
 
 fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod fetch;
 pub mod keygen;
+pub mod kinds;
 pub mod qr;
 pub mod submit;
 pub mod trust;

@@ -39,11 +39,14 @@ pub fn encode(a: EncodeArgs) -> Result<Exit, ClientError> {
     match a.out {
         Some(p) => {
             qr::write_image(&code, &p)?;
+            let version = match code.version() {
+                qrcode::Version::Normal(v) => format!("version {v}"),
+                qrcode::Version::Micro(v) => format!("micro version {v}"),
+            };
             eprintln!(
-                "{} ({} characters, {:?}, {:?})",
+                "{} ({} characters, {version}, error correction {:?})",
                 p.display(),
                 link.len(),
-                code.version(),
                 code.error_correction_level()
             );
         }

@@ -1,23 +1,22 @@
-//! `yinzheng submit`: sign a record with a key file and submit it.
+//! `yinzheng submit`, `record` and `countersign`: sign records with key
+//! files; submit them, or write them for more signers.
+
+use std::path::Path;
 
 use yinzheng_crypto::SigningKey;
 use yinzheng_ledger::Record;
 use yinzheng_ledger::genesis::Genesis;
 use yinzheng_ledger::proto::record_body::Kind;
-use yinzheng_ledger::proto::{IssueCertificate, RevokeCertificate, Stamp};
 
-use crate::cli::{KeyArgs, SubmitArgs, SubmitCmd};
+use super::kinds;
+use crate::cli::{CountersignArgs, KeyArgs, RecordArgs, SubmitArgs, SubmitCmd};
 use crate::{ClientError, Exit, check, remote};
 
 /// Build (unless given signed), submit, and report the node's answer.
 pub fn run(a: SubmitArgs) -> Result<Exit, ClientError> {
     let envelope = match a.what {
         SubmitCmd::Envelope(e) => check::read(&e.file)?,
-        other => {
-            let genesis = check::genesis_or_trusted(a.genesis.as_deref())?;
-            let (key, kind) = kind_for(&genesis, other)?;
-            sign(&genesis, &key, kind)?
-        }
+        other => build(a.genesis.as_deref(), other)?,
     };
     let r = remote::submit(&a.node, &envelope, a.wait)?;
     let id = hex::encode(&r.record_id);
@@ -27,6 +26,55 @@ pub fn run(a: SubmitArgs) -> Result<Exit, ClientError> {
         println!("admitted {id}");
     }
     Ok(Exit::Valid)
+}
+
+/// Build and sign a record into a file.
+pub fn record(a: RecordArgs) -> Result<Exit, ClientError> {
+    let envelope = build(a.genesis.as_deref(), a.what)?;
+    write(&a.out, &envelope)?;
+    println!(
+        "{} ({} bytes, 1 signature)",
+        a.out.display(),
+        envelope.len()
+    );
+    Ok(Exit::Valid)
+}
+
+/// Add a signature to a record file.
+pub fn countersign(a: CountersignArgs) -> Result<Exit, ClientError> {
+    let genesis = check::genesis_or_trusted(a.genesis.as_deref())?;
+    let params = params(&genesis)?;
+    let envelope = check::read(&a.file)?;
+    let key = signing_key(&a.signer)?;
+    let record = Record::countersign(&params, &envelope, &key, "")
+        .map_err(|r| ClientError::Usage(format!("{}: {r}", a.file.display())))?;
+    let out = a.out.as_deref().unwrap_or(&a.file);
+    write(out, record.bytes())?;
+    println!(
+        "{} ({} signatures, record {})",
+        out.display(),
+        record.signers().len(),
+        record.id()
+    );
+    Ok(Exit::Valid)
+}
+
+fn build(genesis: Option<&Path>, what: SubmitCmd) -> Result<Vec<u8>, ClientError> {
+    let genesis = check::genesis_or_trusted(genesis)?;
+    let suite = params(&genesis)?.suite;
+    let (signer, kind) = kinds::describe(suite, what, check::now_ms())?;
+    sign(&genesis, &signing_key(&signer)?, kind)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
+    std::fs::write(path, bytes).map_err(|e| ClientError::io(path, e))
+}
+
+fn params(genesis: &Genesis) -> Result<yinzheng_ledger::ChainParams, ClientError> {
+    genesis.params().map_err(|e| ClientError::Genesis {
+        path: "genesis".into(),
+        reason: e.0,
+    })
 }
 
 /// A signing key from its PEM file (decrypted with the password in an
@@ -50,62 +98,7 @@ pub fn signing_key(args: &KeyArgs) -> Result<SigningKey, ClientError> {
 /// Sign a record of `kind` for the chain of `genesis`, now, with `key`; the
 /// envelope bytes, checked as a node would before it is sent.
 pub fn sign(genesis: &Genesis, key: &SigningKey, kind: Kind) -> Result<Vec<u8>, ClientError> {
-    let params = genesis.params().map_err(|e| ClientError::Genesis {
-        path: "genesis".into(),
-        reason: e.0,
-    })?;
-    let record = Record::sign(&params, kind, check::now_ms(), &[(key, "")])
+    let record = Record::sign(&params(genesis)?, kind, check::now_ms(), &[(key, "")])
         .map_err(|r| ClientError::Usage(format!("record refused before submission: {r}")))?;
     Ok(record.bytes().to_vec())
-}
-
-/// The record a `submit` subcommand describes, and the key that signs it.
-fn kind_for(genesis: &Genesis, what: SubmitCmd) -> Result<(SigningKey, Kind), ClientError> {
-    let suite = genesis.suite().map_err(|e| ClientError::Genesis {
-        path: "genesis".into(),
-        reason: e.0,
-    })?;
-    let now = check::now_ms();
-    Ok(match what {
-        SubmitCmd::Envelope(_) => {
-            return Err(ClientError::Usage(
-                "an envelope is submitted as it is".into(),
-            ));
-        }
-        SubmitCmd::Issue(i) => {
-            let doc = check::read(&i.file)?;
-            let holder = format!("{}|{}", i.salt, i.holder);
-            let kind = Kind::IssueCertificate(IssueCertificate {
-                type_code: i.type_code,
-                cert_no: i.cert_no,
-                issuer: i.issuer,
-                holder_commitment: suite.hash(holder.as_bytes()).0.to_vec(),
-                file_digest: suite.hash(&doc).0.to_vec(),
-                valid_from_ms: now,
-                valid_until_ms: now + i.valid_days * 24 * 3600 * 1000,
-                metadata_digest: Vec::new(),
-                region: i.region,
-            });
-            (signing_key(&i.signer)?, kind)
-        }
-        SubmitCmd::Revoke(r) => (
-            signing_key(&r.signer)?,
-            Kind::RevokeCertificate(RevokeCertificate {
-                type_code: r.type_code,
-                cert_no: r.cert_no,
-                reason: r.reason,
-                issuer: r.issuer,
-            }),
-        ),
-        SubmitCmd::Stamp(s) => {
-            let doc = check::read(&s.file)?;
-            (
-                signing_key(&s.signer)?,
-                Kind::Stamp(Stamp {
-                    seal_id: s.seal_id,
-                    document_digest: suite.hash(&doc).0.to_vec(),
-                }),
-            )
-        }
-    })
 }

@@ -5,7 +5,15 @@ use crate::{ClientError, Exit, check};
 
 /// Check a genesis file and trust it from now on.
 pub fn import(a: ImportArgs) -> Result<Exit, ClientError> {
+    let before = check::genesis_or_trusted(None).ok();
     let (g, dest) = check::trust_import(&a.genesis)?;
+    if let Some(old) = before.filter(|old| old.hash().ok() != g.hash().ok()) {
+        println!(
+            "replacing the trusted chain {:?} (genesis hash {})",
+            old.chain_id,
+            old.hash().map(|h| h.to_hex()).unwrap_or_default()
+        );
+    }
     println!(
         "trusted chain {:?} ({} organisations, {} validators) → {}",
         g.chain_id,

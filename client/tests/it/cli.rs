@@ -279,6 +279,33 @@ fn qr_round_trip_and_bad_images() {
         &["verify", "--qr", refpng.to_str().unwrap(), "--genesis", &g],
     );
     assert_eq!(code(&o), 69, "{}", text(&o));
+    // The format is read from the content: a PNG named .jpg, or with no
+    // extension, decodes; an image format we do not write is refused.
+    for name in ["ref.jpg", "ref"] {
+        let copy = h.join(name);
+        std::fs::copy(&refpng, &copy).unwrap();
+        let o = run(h, &["qr", "decode", copy.to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{name}: {}", text(&o));
+        assert!(text(&o).contains("#r="), "{}", text(&o));
+    }
+    let o = run(
+        h,
+        &[
+            "qr",
+            "encode",
+            "--record",
+            id,
+            "--chain",
+            "c",
+            "--height",
+            "1",
+            "--node",
+            "n",
+            "--out",
+            h.join("x.gif").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 64, "{}", text(&o));
     // A link that is not ours.
     let o = run(
         h,
@@ -319,6 +346,189 @@ fn keygen_writes_keys_openssl_reads() {
     // Never overwrites an existing key.
     let o = run(h, &["keygen", prefix.to_str().unwrap()]);
     assert_ne!(code(&o), 0);
+    // An Ed25519 (network) key: PKCS#8 v1, which OpenSSL 3.0 reads too, and
+    // its libp2p peer id.
+    let net = h.join("node-p2p");
+    let o = run(h, &["keygen", net.to_str().unwrap(), "--suite", "intl"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("peer id: 12D3KooW"), "{}", text(&o));
+    let out = Command::new("openssl")
+        .args([
+            "pkey",
+            "-in",
+            h.join("node-p2p.key.pem").to_str().unwrap(),
+            "-pubout",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pubpem = std::fs::read_to_string(h.join("node-p2p.pub.pem")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), pubpem.trim());
+    let der = Command::new("openssl")
+        .args([
+            "asn1parse",
+            "-in",
+            h.join("node-p2p.key.pem").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let asn1 = String::from_utf8_lossy(&der.stdout);
+    assert!(
+        asn1.contains("INTEGER           :00"),
+        "version 1 (v1 = 0): {asn1}"
+    );
+}
+
+/// Every exit code of the table in docs/user-guide.md §"Exit codes".
+#[test]
+fn usage_errors_and_unreachable_nodes_have_their_own_codes() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let g = v("genesis.json");
+    for args in [
+        vec!["verify", "--genesis", g.as_str()],
+        vec![
+            "verify",
+            &v("valid-full.bundle"),
+            "--genesis",
+            &g,
+            "--max-age",
+            "3x",
+        ],
+        vec![
+            "fetch",
+            "--node",
+            "http://127.0.0.1:1",
+            "--genesis",
+            &g,
+            "--out",
+            "x",
+        ],
+        vec![
+            "fetch",
+            "--node",
+            "http://127.0.0.1:1",
+            "--genesis",
+            &g,
+            "--cert",
+            "A",
+            "--out",
+            "x",
+        ],
+        vec!["keygen", "x", "--suite", "rsa"],
+    ] {
+        let o = run(h, &args);
+        assert_eq!(code(&o), 64, "{args:?}: {}", text(&o));
+        assert!(!text(&o).contains("QR payload"), "{args:?}: {}", text(&o));
+    }
+    let o = run(
+        h,
+        &[
+            "submit",
+            "--node",
+            "http://127.0.0.1:1",
+            "--genesis",
+            &g,
+            "envelope",
+            &v("genesis.json"),
+        ],
+    );
+    assert_eq!(code(&o), 69, "{}", text(&o));
+    let empty = h.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = run(
+        h,
+        &[
+            "verify-batch",
+            empty.to_str().unwrap(),
+            "--genesis",
+            &g,
+            "--quiet",
+        ],
+    );
+    assert_eq!(code(&o), 66, "{}", text(&o));
+}
+
+/// A record several keys sign: built by one, countersigned by another, in
+/// canonical order; the same key twice is refused.
+#[test]
+fn records_are_built_and_countersigned() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let g = v("genesis.json");
+    for k in ["a", "b", "validator"] {
+        let o = run(h, &["keygen", h.join(k).to_str().unwrap()]);
+        assert_eq!(code(&o), 0, "{}", text(&o));
+    }
+    let file = h.join("change.env");
+    let validator = format!(
+        "11440000MB2C50123F={}",
+        h.join("validator.pub.pem").display()
+    );
+    let o = run(
+        h,
+        &[
+            "record",
+            "--out",
+            file.to_str().unwrap(),
+            "--genesis",
+            &g,
+            "change-validators",
+            "--key",
+            h.join("a.key.pem").to_str().unwrap(),
+            "--validator",
+            &validator,
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let b = h.join("b.key.pem");
+    let countersign = |key: &Path| {
+        run(
+            h,
+            &[
+                "countersign",
+                file.to_str().unwrap(),
+                "--key",
+                key.to_str().unwrap(),
+                "--genesis",
+                &g,
+            ],
+        )
+    };
+    let o = countersign(&b);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("2 signatures"), "{}", text(&o));
+    let o = countersign(&b);
+    assert_eq!(code(&o), 64, "{}", text(&o));
+    assert!(text(&o).contains("BAD_SIGNATURE"), "{}", text(&o));
+    // A kind's fields are checked before anything is written.
+    let o = run(
+        h,
+        &[
+            "record",
+            "--out",
+            h.join("x").to_str().unwrap(),
+            "--genesis",
+            &g,
+            "register-org",
+            "--key",
+            b.to_str().unwrap(),
+            "--credit-code",
+            "nonsense",
+            "--name",
+            "某局",
+            "--level",
+            "city",
+            "--division",
+            "440300",
+        ],
+    );
+    assert_eq!(code(&o), 64, "{}", text(&o));
+    assert!(text(&o).contains("INVALID_FIELD"), "{}", text(&o));
 }
 
 #[test]

@@ -224,35 +224,29 @@ impl Record {
         };
         let body_bytes = body.encode_to_vec();
         let msg = signing_message(RecordKind::of(kind), &body_bytes);
-        let mut sigs = Vec::with_capacity(signers.len());
-        for (key, distid) in signers {
-            let key = match key {
-                SigningKey::Sm2(k) if !distid.is_empty() && *distid != DEFAULT_DISTID => {
-                    SigningKey::Sm2(k.with_distid(distid).map_err(|e| {
-                        Rejection::new(RejectCode::InvalidField, format!("distid: {e}"))
-                    })?)
-                }
-                other => (*other).clone(),
-            };
-            let sig = key
-                .sign(&msg)
-                .map_err(|e| Rejection::new(RejectCode::BadSignature, e.to_string()))?;
-            sigs.push(RecordSignature {
-                public_key: key.verifying_key().to_bytes(),
-                signature: sig.to_bytes().to_vec(),
-                distid: if *distid == DEFAULT_DISTID {
-                    String::new()
-                } else {
-                    (*distid).to_owned()
-                },
-            });
-        }
-        sigs.sort_by(|a, b| a.public_key.cmp(&b.public_key));
-        let env = Envelope {
-            body: body_bytes,
-            signatures: sigs,
-        };
-        Record::decode(params, &env.encode_to_vec())
+        let sigs = signers
+            .iter()
+            .map(|(key, distid)| sign_one(&msg, key, distid))
+            .collect::<Result<Vec<_>, _>>()?;
+        finish(params, body_bytes, sigs)
+    }
+
+    /// Add a signature to a record that already carries some (a record the
+    /// committee or several departments sign, gathered one signer at a
+    /// time). The body is kept byte for byte, the signatures it carries must
+    /// verify, and the signatures stay in canonical order.
+    pub fn countersign(
+        params: &ChainParams,
+        envelope: &[u8],
+        key: &SigningKey,
+        distid: &str,
+    ) -> Result<Record, Rejection> {
+        let existing = Record::decode(params, envelope)?;
+        let env: Envelope = decode_canonical(envelope, "envelope")?;
+        let msg = signing_message(existing.kind(), &env.body);
+        let mut sigs = env.signatures;
+        sigs.push(sign_one(&msg, key, distid)?);
+        finish(params, env.body, sigs)
     }
 
     /// The envelope bytes as carried.
@@ -281,4 +275,40 @@ impl Record {
     pub fn signers(&self) -> &[RecordSigner] {
         &self.signers
     }
+}
+
+/// One signer's signature over a signing message, its SM2 ID written in
+/// canonical form (empty for the default).
+fn sign_one(msg: &[u8], key: &SigningKey, distid: &str) -> Result<RecordSignature, Rejection> {
+    let key = match key {
+        SigningKey::Sm2(k) if !distid.is_empty() && distid != DEFAULT_DISTID => SigningKey::Sm2(
+            k.with_distid(distid)
+                .map_err(|e| Rejection::new(RejectCode::InvalidField, format!("distid: {e}")))?,
+        ),
+        other => other.clone(),
+    };
+    let sig = key
+        .sign(msg)
+        .map_err(|e| Rejection::new(RejectCode::BadSignature, e.to_string()))?;
+    Ok(RecordSignature {
+        public_key: key.verifying_key().to_bytes(),
+        signature: sig.to_bytes().to_vec(),
+        distid: if distid == DEFAULT_DISTID {
+            String::new()
+        } else {
+            distid.to_owned()
+        },
+    })
+}
+
+/// The envelope of a body and its signatures (sorted by public key), decoded
+/// and checked like any other.
+fn finish(
+    params: &ChainParams,
+    body: Vec<u8>,
+    mut signatures: Vec<RecordSignature>,
+) -> Result<Record, Rejection> {
+    signatures.sort_by(|a, b| a.public_key.cmp(&b.public_key));
+    let env = Envelope { body, signatures };
+    Record::decode(params, &env.encode_to_vec())
 }

@@ -62,7 +62,8 @@ fn the_genesis_hash_follows_the_spec() {
     let text = std::fs::read_to_string(dir.join("genesis.json")).unwrap();
     let want = std::fs::read_to_string(dir.join("genesis.hash")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
-    fn obj(v: &Value, keys: &[(&str, &dyn Fn(&Value) -> String)]) -> String {
+    type Field<'a> = (&'a str, &'a dyn Fn(&Value) -> String);
+    fn obj(v: &Value, keys: &[Field<'_>]) -> String {
         let fields: Vec<String> = keys
             .iter()
             .map(|(k, f)| format!("{}:{}", Value::from(*k), f(&v[*k])))

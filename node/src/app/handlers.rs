@@ -91,6 +91,12 @@ pub(super) async fn handle(app: &mut App, channels: &Channels<Yz>, msg: AppMsg<Y
             let h = certificate.height.0;
             let next = match app.commit(&certificate) {
                 Ok(()) => Next::Start(Height(h + 1), app.height_params(h + 1)),
+                Err(e @ super::AppError::UnknownDecided { .. }) => {
+                    // After a restart the engine can decide a height before
+                    // this node holds its block; sync brings it in seconds.
+                    warn!(height = h, %e, "decided block not held yet (catching up); restarting the height");
+                    Next::Restart(Height(h), app.height_params(h))
+                }
                 Err(e) => {
                     error!(height = h, %e, "could not commit the decided block; restarting the height");
                     Next::Restart(Height(h), app.height_params(h))

@@ -94,9 +94,13 @@ fn main() -> ExitCode {
                         genesis_time_ms: now_ms(),
                     },
                 )?;
+                // The command as it can be pasted: this binary's own path.
+                let me = std::env::current_exe()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|_| "yinzheng-node".into());
                 for n in &net.nodes {
                     println!(
-                        "{}: yinzheng-node run --config {}",
+                        "{}: {me} run --config {}",
                         n.moniker,
                         n.dir.join("config.toml").display()
                     );

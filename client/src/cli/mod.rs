@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
+
+mod kinds;
+
 use crate::{ClientError, Exit};
+pub use kinds::*;
 
 /// `yinzheng`'s arguments.
 #[derive(Parser)]
@@ -43,6 +47,11 @@ pub enum Cmd {
     Fetch(FetchArgs),
     /// Sign a record with a key file and submit it to a node.
     Submit(SubmitArgs),
+    /// Build and sign a record into a file instead of submitting it (for a
+    /// record several keys sign: then `countersign`, then `submit envelope`).
+    Record(RecordArgs),
+    /// Add a signature to a record file made by `record`.
+    Countersign(CountersignArgs),
     /// Make or read QR codes.
     Qr(QrArgs),
     /// Generate a signing key: PKCS#8 and SPKI PEM files that OpenSSL reads.
@@ -58,30 +67,6 @@ pub enum QrCmd {
     Encode(EncodeArgs),
     /// Print the link held by the QR code in an image.
     Decode(DecodeArgs),
-}
-
-/// The key a record is signed with (for a stamp: the seal's key).
-#[derive(Args)]
-pub struct KeyArgs {
-    /// Signing key (PKCS#8 / SEC1 PEM).
-    #[arg(long)]
-    pub key: PathBuf,
-    /// Password environment variable of an encrypted key.
-    #[arg(long)]
-    pub password_env: Option<String>,
-}
-
-/// What `submit` sends.
-#[derive(Subcommand)]
-pub enum SubmitCmd {
-    /// An envelope that is already signed (encoded `yinzheng.v1.Envelope`).
-    Envelope(EnvelopeArgs),
-    /// Issue a certificate for a document.
-    Issue(IssueArgs),
-    /// Revoke a certificate.
-    Revoke(RevokeArgs),
-    /// Stamp a document with a registered seal's key.
-    Stamp(StampArgs),
 }
 
 /// `trust` subcommands.
@@ -186,6 +171,36 @@ pub struct SubmitArgs {
     pub what: SubmitCmd,
 }
 
+/// Arguments of `Record`.
+#[derive(Args)]
+pub struct RecordArgs {
+    /// Where to write the signed envelope.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Genesis of the chain (default: the imported one).
+    #[arg(long)]
+    pub genesis: Option<PathBuf>,
+    #[allow(missing_docs)] // described by its own type
+    #[command(subcommand)]
+    pub what: SubmitCmd,
+}
+
+/// Arguments of `Countersign`.
+#[derive(Args)]
+pub struct CountersignArgs {
+    /// The envelope file (rewritten with the new signature unless `--out`).
+    pub file: PathBuf,
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Write the result here instead.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Genesis of the chain (default: the imported one).
+    #[arg(long)]
+    pub genesis: Option<PathBuf>,
+}
+
 /// Arguments of `Qr`.
 #[derive(Args)]
 pub struct QrArgs {
@@ -234,7 +249,8 @@ pub struct EncodeArgs {
     #[arg(long)]
     pub node: Option<String>,
     /// Base URL of the verify page the link opens.
-    #[arg(long, default_value = "http://127.0.0.1:8080/verify")]
+    /// (default: the first testnet node's HTTP port, gRPC port + 100).
+    #[arg(long, default_value = "http://127.0.0.1:50150/verify")]
     pub url: String,
     /// Output image: `.png` or `.svg`; omitted: draw in the terminal.
     #[arg(long)]
@@ -251,80 +267,6 @@ pub struct DecodeArgs {
     pub image: PathBuf,
 }
 
-/// Arguments of `Envelope`.
-#[derive(Args)]
-pub struct EnvelopeArgs {
-    /// The file.
-    pub file: PathBuf,
-}
-
-/// Arguments of `Issue`.
-#[derive(Args)]
-pub struct IssueArgs {
-    #[allow(missing_docs)] // described by its own type
-    #[command(flatten)]
-    pub signer: KeyArgs,
-    /// Certificate type code.
-    #[arg(long)]
-    pub type_code: String,
-    /// Certificate number.
-    #[arg(long)]
-    pub cert_no: String,
-    /// Issuing organisation (credit code).
-    #[arg(long)]
-    pub issuer: String,
-    /// Division code where it applies.
-    #[arg(long)]
-    pub region: String,
-    /// The certificate document; its hash is anchored.
-    #[arg(long)]
-    pub file: PathBuf,
-    /// Holder identifier, committed salted (never stored in clear).
-    #[arg(long)]
-    pub holder: String,
-    /// Salt for the holder commitment.
-    #[arg(long, default_value = "")]
-    pub salt: String,
-    /// Validity in days from now.
-    #[arg(long, default_value_t = 3650)]
-    pub valid_days: u64,
-}
-
-/// Arguments of `Revoke`.
-#[derive(Args)]
-pub struct RevokeArgs {
-    #[allow(missing_docs)] // described by its own type
-    #[command(flatten)]
-    pub signer: KeyArgs,
-    /// Issuer's credit code (numbers are scoped by issuer).
-    #[arg(long)]
-    pub issuer: String,
-    /// Certificate type code.
-    #[arg(long)]
-    pub type_code: String,
-    /// Certificate number.
-    #[arg(long)]
-    pub cert_no: String,
-    /// Reason number (1 issued in error, 2 holder request, 3 legal
-    /// decision, 4 key compromise, 5 ceased).
-    #[arg(long, default_value_t = 2)]
-    pub reason: i32,
-}
-
-/// Arguments of `Stamp`.
-#[derive(Args)]
-pub struct StampArgs {
-    #[allow(missing_docs)] // described by its own type
-    #[command(flatten)]
-    pub signer: KeyArgs,
-    /// Seal id.
-    #[arg(long)]
-    pub seal_id: String,
-    /// The document.
-    #[arg(long)]
-    pub file: PathBuf,
-}
-
 /// Arguments of `Import`.
 #[derive(Args)]
 pub struct ImportArgs {
@@ -339,6 +281,8 @@ pub fn run(cli: Cli) -> Result<Exit, ClientError> {
         Cmd::VerifyBatch(a) => commands::batch::run(a),
         Cmd::Fetch(a) => commands::fetch::run(a),
         Cmd::Submit(a) => commands::submit::run(a),
+        Cmd::Record(a) => commands::submit::record(a),
+        Cmd::Countersign(a) => commands::submit::countersign(a),
         Cmd::Qr(QrArgs {
             cmd: QrCmd::Encode(a),
         }) => commands::qr::encode(a),

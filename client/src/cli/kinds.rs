@@ -1,0 +1,415 @@
+//! The record kinds `submit` and `record` build, and their arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+/// The key a record is signed with (for a stamp: the seal's key).
+#[derive(Args)]
+pub struct KeyArgs {
+    /// Signing key (PKCS#8 / SEC1 PEM).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Password environment variable of an encrypted key.
+    #[arg(long)]
+    pub password_env: Option<String>,
+}
+
+/// What `submit` sends.
+#[derive(Subcommand)]
+pub enum SubmitCmd {
+    /// An envelope that is already signed (encoded `yinzheng.v1.Envelope`).
+    Envelope(EnvelopeArgs),
+    /// Issue a certificate for a document.
+    Issue(IssueArgs),
+    /// Revoke a certificate.
+    Revoke(RevokeArgs),
+    /// Stamp a document with a registered seal's key.
+    Stamp(StampArgs),
+    /// Replace a certificate by a new one (the old one becomes superseded).
+    Supersede(SupersedeArgs),
+    /// Register an organisation under its parent.
+    RegisterOrg(RegisterOrgArgs),
+    /// Rename, deactivate or reactivate an organisation.
+    UpdateOrg(UpdateOrgArgs),
+    /// Register a signing key for an organisation.
+    RegisterKey(RegisterKeyArgs),
+    /// Revoke a registered key.
+    RevokeKey(RevokeKeyArgs),
+    /// Grant an organisation an authority (the consortium committee signs).
+    Grant(GrantArgs),
+    /// Revoke a grant.
+    RevokeGrant(GrantArgs),
+    /// Replace the validator set (the consortium committee signs:
+    /// build with `record`, gather signatures with `countersign`).
+    ChangeValidators(ChangeValidatorsArgs),
+    /// Register an e-seal and its key.
+    RegisterSeal(RegisterSealArgs),
+    /// Revoke an e-seal.
+    RevokeSeal(RevokeSealArgs),
+    /// Request data from another department.
+    ShareRequest(ShareRequestArgs),
+    /// Approve or refuse a data-sharing request.
+    ShareDecision(ShareDecisionArgs),
+    /// Deliver the requested data (its digest).
+    ShareDelivery(ShareDeliveryArgs),
+    /// Acknowledge a delivery (the digest of what was received).
+    ShareReceipt(ShareReceiptArgs),
+}
+
+/// Arguments of `Envelope`.
+#[derive(Args)]
+pub struct EnvelopeArgs {
+    /// The file.
+    pub file: PathBuf,
+}
+
+/// Arguments of `Issue`.
+#[derive(Args)]
+pub struct IssueArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Certificate type code.
+    #[arg(long)]
+    pub type_code: String,
+    /// Certificate number.
+    #[arg(long)]
+    pub cert_no: String,
+    /// Issuing organisation (credit code).
+    #[arg(long)]
+    pub issuer: String,
+    /// Division code where it applies.
+    #[arg(long)]
+    pub region: String,
+    /// The certificate document; its hash is anchored.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// Holder identifier, committed salted (never stored in clear).
+    #[arg(long)]
+    pub holder: String,
+    /// Salt for the holder commitment.
+    #[arg(long, default_value = "")]
+    pub salt: String,
+    /// Validity in days from now.
+    #[arg(long, default_value_t = 3650)]
+    pub valid_days: u64,
+}
+
+/// Arguments of `Revoke`.
+#[derive(Args)]
+pub struct RevokeArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Issuer's credit code (numbers are scoped by issuer).
+    #[arg(long)]
+    pub issuer: String,
+    /// Certificate type code.
+    #[arg(long)]
+    pub type_code: String,
+    /// Certificate number.
+    #[arg(long)]
+    pub cert_no: String,
+    /// Reason number (1 issued in error, 2 holder request, 3 legal
+    /// decision, 4 key compromise, 5 ceased).
+    #[arg(long, default_value_t = 2)]
+    pub reason: i32,
+}
+
+/// Arguments of `Stamp`.
+#[derive(Args)]
+pub struct StampArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Seal id.
+    #[arg(long)]
+    pub seal_id: String,
+    /// The document.
+    #[arg(long)]
+    pub file: PathBuf,
+}
+
+/// Arguments of `Supersede`.
+#[derive(Args)]
+pub struct SupersedeArgs {
+    /// Number of the certificate being replaced.
+    #[arg(long)]
+    pub old_cert_no: String,
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub replacement: IssueArgs,
+}
+
+/// An organisation's level.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LevelArg {
+    /// 国家级.
+    National,
+    /// 省级.
+    Province,
+    /// 市级.
+    City,
+    /// 区县级.
+    District,
+}
+
+/// Arguments of `RegisterOrg`.
+#[derive(Args)]
+pub struct RegisterOrgArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Its unified social credit code.
+    #[arg(long)]
+    pub credit_code: String,
+    /// Its name.
+    #[arg(long)]
+    pub name: String,
+    /// Its level.
+    #[arg(long, value_enum)]
+    pub level: LevelArg,
+    /// Its administrative division code (GB/T 2260).
+    #[arg(long)]
+    pub division: String,
+    /// The parent organisation's credit code (empty for the top).
+    #[arg(long, default_value = "")]
+    pub parent: String,
+}
+
+/// Arguments of `UpdateOrg`.
+#[derive(Args)]
+pub struct UpdateOrgArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// The organisation's credit code.
+    #[arg(long)]
+    pub credit_code: String,
+    /// A new name (empty: unchanged).
+    #[arg(long, default_value = "")]
+    pub name: String,
+    /// Deactivate it (its keys stop signing).
+    #[arg(long, conflicts_with = "reactivate")]
+    pub deactivate: bool,
+    /// Reactivate it.
+    #[arg(long)]
+    pub reactivate: bool,
+}
+
+/// A key's role.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// Signs consortium records.
+    Admin,
+    /// Signs the organisation's business records.
+    Operator,
+}
+
+/// Arguments of `RegisterKey`.
+#[derive(Args)]
+pub struct RegisterKeyArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// The organisation the key signs for.
+    #[arg(long)]
+    pub org: String,
+    /// The key: a public-key PEM file (`keygen`'s `.pub.pem`) or hex.
+    #[arg(long)]
+    pub public_key: String,
+    /// Its role.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Its SM2 distinguishing ID (empty: the default).
+    #[arg(long, default_value = "")]
+    pub distid: String,
+    /// Valid from (ms since the epoch; 0: now on).
+    #[arg(long, default_value_t = 0)]
+    pub not_before_ms: u64,
+    /// Valid until (ms since the epoch; 0: no end).
+    #[arg(long, default_value_t = 0)]
+    pub not_after_ms: u64,
+}
+
+/// Arguments of `RevokeKey`.
+#[derive(Args)]
+pub struct RevokeKeyArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// The key: a public-key PEM file or hex.
+    #[arg(long)]
+    pub public_key: String,
+    /// Why (free text).
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// An authority a grant gives.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AuthorityArg {
+    /// Issue certificates of a type (scope: the type code).
+    Certificate,
+    /// Register seals.
+    Seal,
+    /// Approve data-sharing requests (scope: the data item).
+    ShareApproval,
+}
+
+/// Arguments of `Grant` and `RevokeGrant`.
+#[derive(Args)]
+pub struct GrantArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// The organisation.
+    #[arg(long)]
+    pub org: String,
+    /// The authority.
+    #[arg(long, value_enum)]
+    pub kind: AuthorityArg,
+    /// Its scope (type code, data item; empty for seals).
+    #[arg(long, default_value = "")]
+    pub scope: String,
+    /// The division where it applies.
+    #[arg(long)]
+    pub region: String,
+}
+
+/// Arguments of `ChangeValidators`.
+#[derive(Args)]
+pub struct ChangeValidatorsArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// A validator of the new set, `ORG=KEY` or `ORG=KEY:POWER` (KEY: a
+    /// consensus public-key PEM file or hex; power 1 if omitted); repeat
+    /// for each, in order.
+    #[arg(long = "validator", required = true)]
+    pub validators: Vec<String>,
+}
+
+/// Arguments of `RegisterSeal`.
+#[derive(Args)]
+pub struct RegisterSealArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Seal id.
+    #[arg(long)]
+    pub seal_id: String,
+    /// The owning organisation's credit code.
+    #[arg(long)]
+    pub owner: String,
+    /// Seal type (1 official seal, 2 contract seal, 3 finance seal, …).
+    #[arg(long, default_value_t = 1)]
+    pub seal_type: u32,
+    /// The seal's name as engraved.
+    #[arg(long)]
+    pub name: String,
+    /// The seal image; its hash is registered.
+    #[arg(long)]
+    pub image: PathBuf,
+    /// The seal's key: a public-key PEM file or hex.
+    #[arg(long)]
+    pub seal_public_key: String,
+    /// Validity in days from now (0: no end).
+    #[arg(long, default_value_t = 0)]
+    pub valid_days: u64,
+}
+
+/// Arguments of `RevokeSeal`.
+#[derive(Args)]
+pub struct RevokeSealArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Seal id.
+    #[arg(long)]
+    pub seal_id: String,
+    /// Reason number (as for `revoke`).
+    #[arg(long, default_value_t = 5)]
+    pub reason: i32,
+}
+
+/// Arguments of `ShareRequest`.
+#[derive(Args)]
+pub struct ShareRequestArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Request id.
+    #[arg(long)]
+    pub request_id: String,
+    /// Requesting organisation.
+    #[arg(long)]
+    pub requester: String,
+    /// Providing organisation.
+    #[arg(long)]
+    pub provider: String,
+    /// Approving organisation (holds the share-approval grant).
+    #[arg(long)]
+    pub approver: String,
+    /// The data item.
+    #[arg(long)]
+    pub data_item: String,
+    /// The legal basis.
+    #[arg(long)]
+    pub legal_basis: String,
+    /// The citizen whose data it is, committed salted (optional).
+    #[arg(long)]
+    pub holder: Option<String>,
+    /// Salt for the holder commitment.
+    #[arg(long, default_value = "")]
+    pub salt: String,
+}
+
+/// Arguments of `ShareDecision`.
+#[derive(Args)]
+pub struct ShareDecisionArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Request id.
+    #[arg(long)]
+    pub request_id: String,
+    /// Approve (without it: refuse).
+    #[arg(long)]
+    pub approve: bool,
+    /// Why (required when refusing).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+/// Arguments of `ShareDelivery`.
+#[derive(Args)]
+pub struct ShareDeliveryArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Request id.
+    #[arg(long)]
+    pub request_id: String,
+    /// The data delivered; its hash is anchored.
+    #[arg(long)]
+    pub file: PathBuf,
+    /// How many items it holds.
+    #[arg(long, default_value_t = 1)]
+    pub item_count: u64,
+}
+
+/// Arguments of `ShareReceipt`.
+#[derive(Args)]
+pub struct ShareReceiptArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// Request id.
+    #[arg(long)]
+    pub request_id: String,
+    /// The data received; its hash must equal the delivery's.
+    #[arg(long)]
+    pub file: PathBuf,
+}

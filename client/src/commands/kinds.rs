@@ -1,0 +1,253 @@
+//! The record a `submit` / `record` subcommand describes, and its signer.
+
+use std::path::Path;
+
+use yinzheng_crypto::{Suite, VerifyingKey};
+use yinzheng_ledger::proto::record_body::Kind;
+use yinzheng_ledger::proto::{
+    self, AuthorityKind, IssueCertificate, KeyRole, OrgLevel, RevokeCertificate,
+};
+
+use crate::cli::{AuthorityArg, IssueArgs, KeyArgs, LevelArg, RoleArg, SubmitCmd};
+use crate::{ClientError, check};
+
+const DAY_MS: u64 = 24 * 3600 * 1000;
+
+/// The signer's key arguments and the record's kind.
+pub fn describe(suite: Suite, what: SubmitCmd, now: u64) -> Result<(KeyArgs, Kind), ClientError> {
+    Ok(match what {
+        SubmitCmd::Envelope(_) => {
+            return Err(ClientError::Usage(
+                "an envelope is submitted as it is".into(),
+            ));
+        }
+        SubmitCmd::Issue(i) => {
+            let c = issue(suite, &i, now)?;
+            (i.signer, Kind::IssueCertificate(c))
+        }
+        SubmitCmd::Supersede(s) => {
+            let c = issue(suite, &s.replacement, now)?;
+            let kind = Kind::SupersedeCertificate(proto::SupersedeCertificate {
+                type_code: c.type_code.clone(),
+                old_cert_no: s.old_cert_no,
+                replacement: Some(c),
+            });
+            (s.replacement.signer, kind)
+        }
+        SubmitCmd::Revoke(r) => (
+            r.signer,
+            Kind::RevokeCertificate(RevokeCertificate {
+                type_code: r.type_code,
+                cert_no: r.cert_no,
+                reason: r.reason,
+                issuer: r.issuer,
+            }),
+        ),
+        SubmitCmd::Stamp(s) => {
+            let doc = check::read(&s.file)?;
+            let kind = Kind::Stamp(proto::Stamp {
+                seal_id: s.seal_id,
+                document_digest: suite.hash(&doc).0.to_vec(),
+            });
+            (s.signer, kind)
+        }
+        SubmitCmd::RegisterOrg(o) => {
+            let level = match o.level {
+                LevelArg::National => OrgLevel::National,
+                LevelArg::Province => OrgLevel::Province,
+                LevelArg::City => OrgLevel::City,
+                LevelArg::District => OrgLevel::District,
+            };
+            let kind = Kind::RegisterOrg(proto::RegisterOrg {
+                credit_code: o.credit_code,
+                name: o.name,
+                level: level as i32,
+                division: o.division,
+                parent: o.parent,
+            });
+            (o.signer, kind)
+        }
+        SubmitCmd::UpdateOrg(o) => (
+            o.signer,
+            Kind::UpdateOrg(proto::UpdateOrg {
+                credit_code: o.credit_code,
+                name: o.name,
+                deactivate: o.deactivate,
+                reactivate: o.reactivate,
+            }),
+        ),
+        SubmitCmd::RegisterKey(k) => {
+            let role = match k.role {
+                RoleArg::Admin => KeyRole::Admin,
+                RoleArg::Operator => KeyRole::Operator,
+            };
+            let kind = Kind::RegisterKey(proto::RegisterKey {
+                org: k.org,
+                public_key: public_key(suite, &k.public_key)?,
+                distid: k.distid,
+                role: role as i32,
+                not_before_ms: k.not_before_ms,
+                not_after_ms: k.not_after_ms,
+            });
+            (k.signer, kind)
+        }
+        SubmitCmd::RevokeKey(k) => {
+            let kind = Kind::RevokeKey(proto::RevokeKey {
+                public_key: public_key(suite, &k.public_key)?,
+                reason: k.reason,
+            });
+            (k.signer, kind)
+        }
+        SubmitCmd::Grant(g) => {
+            let kind = Kind::Grant(proto::GrantAuthority {
+                org: g.org,
+                kind: authority(g.kind) as i32,
+                scope: g.scope,
+                region: g.region,
+            });
+            (g.signer, kind)
+        }
+        SubmitCmd::RevokeGrant(g) => {
+            let kind = Kind::RevokeGrant(proto::RevokeGrant {
+                org: g.org,
+                kind: authority(g.kind) as i32,
+                scope: g.scope,
+                region: g.region,
+            });
+            (g.signer, kind)
+        }
+        SubmitCmd::ChangeValidators(c) => {
+            let validators = c
+                .validators
+                .iter()
+                .map(|v| validator(suite, v))
+                .collect::<Result<_, _>>()?;
+            let kind = Kind::ChangeValidators(proto::ChangeValidators { validators });
+            (c.signer, kind)
+        }
+        SubmitCmd::RegisterSeal(s) => {
+            let image = check::read(&s.image)?;
+            let kind = Kind::RegisterSeal(proto::RegisterSeal {
+                seal_id: s.seal_id,
+                owner: s.owner,
+                seal_type: s.seal_type,
+                name: s.name,
+                image_digest: suite.hash(&image).0.to_vec(),
+                seal_public_key: public_key(suite, &s.seal_public_key)?,
+                valid_from_ms: now,
+                valid_until_ms: if s.valid_days == 0 {
+                    0
+                } else {
+                    now + s.valid_days * DAY_MS
+                },
+            });
+            (s.signer, kind)
+        }
+        SubmitCmd::RevokeSeal(s) => (
+            s.signer,
+            Kind::RevokeSeal(proto::RevokeSeal {
+                seal_id: s.seal_id,
+                reason: s.reason,
+            }),
+        ),
+        SubmitCmd::ShareRequest(r) => {
+            let holder_commitment = r
+                .holder
+                .map(|h| suite.hash(format!("{}|{h}", r.salt).as_bytes()).0.to_vec())
+                .unwrap_or_default();
+            let kind = Kind::ShareRequest(proto::ShareRequest {
+                request_id: r.request_id,
+                requester: r.requester,
+                provider: r.provider,
+                approver: r.approver,
+                data_item: r.data_item,
+                legal_basis: r.legal_basis,
+                holder_commitment,
+            });
+            (r.signer, kind)
+        }
+        SubmitCmd::ShareDecision(d) => (
+            d.signer,
+            Kind::ShareDecision(proto::ShareDecision {
+                request_id: d.request_id,
+                approved: d.approve,
+                reason: d.reason,
+            }),
+        ),
+        SubmitCmd::ShareDelivery(d) => {
+            let data = check::read(&d.file)?;
+            let kind = Kind::ShareDelivery(proto::ShareDelivery {
+                request_id: d.request_id,
+                payload_digest: suite.hash(&data).0.to_vec(),
+                item_count: d.item_count,
+            });
+            (d.signer, kind)
+        }
+        SubmitCmd::ShareReceipt(r) => {
+            let data = check::read(&r.file)?;
+            let kind = Kind::ShareReceipt(proto::ShareReceipt {
+                request_id: r.request_id,
+                payload_digest: suite.hash(&data).0.to_vec(),
+            });
+            (r.signer, kind)
+        }
+    })
+}
+
+fn issue(suite: Suite, i: &IssueArgs, now: u64) -> Result<IssueCertificate, ClientError> {
+    let doc = check::read(&i.file)?;
+    let holder = format!("{}|{}", i.salt, i.holder);
+    Ok(IssueCertificate {
+        type_code: i.type_code.clone(),
+        cert_no: i.cert_no.clone(),
+        issuer: i.issuer.clone(),
+        holder_commitment: suite.hash(holder.as_bytes()).0.to_vec(),
+        file_digest: suite.hash(&doc).0.to_vec(),
+        valid_from_ms: now,
+        valid_until_ms: now + i.valid_days * DAY_MS,
+        metadata_digest: Vec::new(),
+        region: i.region.clone(),
+    })
+}
+
+fn authority(a: AuthorityArg) -> AuthorityKind {
+    match a {
+        AuthorityArg::Certificate => AuthorityKind::Certificate,
+        AuthorityArg::Seal => AuthorityKind::Seal,
+        AuthorityArg::ShareApproval => AuthorityKind::ShareApproval,
+    }
+}
+
+/// A public key given as a PEM file (SPKI) or in hex.
+fn public_key(suite: Suite, given: &str) -> Result<Vec<u8>, ClientError> {
+    let key = if Path::new(given).is_file() {
+        let pem = String::from_utf8(check::read(Path::new(given))?)
+            .map_err(|_| ClientError::Usage(format!("{given}: not a PEM file")))?;
+        VerifyingKey::from_pem(&pem)?
+    } else {
+        let bytes = hex::decode(given).map_err(|_| {
+            ClientError::Usage(format!("{given:?}: neither a public-key file nor hex"))
+        })?;
+        VerifyingKey::from_bytes(suite, &bytes)?
+    };
+    Ok(key.to_bytes())
+}
+
+/// `ORG=KEY[:POWER]`.
+fn validator(suite: Suite, given: &str) -> Result<proto::Validator, ClientError> {
+    let usage = || {
+        ClientError::Usage(format!(
+            "--validator {given:?}: use ORG=KEY or ORG=KEY:POWER"
+        ))
+    };
+    let (org, rest) = given.split_once('=').ok_or_else(usage)?;
+    let (key, power) = match rest.rsplit_once(':') {
+        Some((k, p)) => (k, p.parse::<u64>().map_err(|_| usage())?),
+        None => (rest, 1),
+    };
+    Ok(proto::Validator {
+        public_key: public_key(suite, key)?,
+        power,
+        org: org.to_owned(),
+    })
+}
