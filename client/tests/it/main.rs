@@ -1,3 +1,7 @@
 //! The `yinzheng` command, run as a real process in a temporary directory.
 
-mod cli;
+mod batch;
+mod common;
+mod keys;
+mod qr;
+mod verdicts;
