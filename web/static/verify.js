@@ -20,10 +20,13 @@ const STEPS = ['链接内容不是有效的证明包', '验证节点集合不成
   '记录未被包含在区块中（被篡改）', '签发方签名无效', '状态证明无效', '不在有效期内', '文件与记录不一致'];
 const KINDS = { issue_certificate: '电子证照', supersede_certificate: '电子证照（新版本）',
   revoke_certificate: '证照撤销', stamp: '电子印章盖章', register_seal: '电子印章',
-  share_delivery: '数据共享交付' };
+  revoke_seal: '电子印章注销', share_request: '数据共享申请', share_decision: '数据共享审批',
+  share_delivery: '数据共享交付', share_receipt: '数据共享签收', register_org: '机构登记',
+  update_org: '机构变更', register_key: '密钥登记', revoke_key: '密钥注销', grant: '授权',
+  revoke_grant: '撤销授权', change_validators: '验证节点变更' };
 
-function beijing(ms) {
-  if (!ms) return '长期';
+function beijing(ms, none = '长期') {
+  if (!ms) return none;
   const d = new Date(ms + 8 * 3600 * 1000);
   const p = (n) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}年${p(d.getUTCMonth() + 1)}月${p(d.getUTCDate())}日 ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
@@ -44,7 +47,7 @@ function render(r) {
   } else if (status === 'invalid' && r.error) {
     sub = `${STEPS[r.error.step] || ''}（第 ${r.error.step} 步，${r.error.code}）`;
   } else if (status === 'unknown') {
-    sub = r.message || '';
+    sub = '链接内容无法读取，请重新扫描或向出具单位核实';
   } else if (status === 'valid' && r.unconfirmed_set) {
     sub = '签署该证明的验证节点超出可信期限，可能已被替换；请联网获取较新的证明后再核验';
   } else if (status === 'valid' && !r.status_proven) {
@@ -65,15 +68,17 @@ function render(r) {
     add('签发机构', r.issuer_name ? `${r.issuer_name}（${r.subject.issuer}）` : r.subject.issuer);
   }
   if (r.anchored_time_ms) add('上链时间', `${beijing(r.anchored_time_ms)}（区块 ${r.anchored_height}）`);
-  if (r.valid_from_ms !== null && r.valid_from_ms !== undefined) add('有效期', `${beijing(r.valid_from_ms)} 至 ${beijing(r.valid_until_ms)}`);
+  if (r.valid_from_ms !== null && r.valid_from_ms !== undefined) add('有效期', `${beijing(r.valid_from_ms, '不限')} 至 ${beijing(r.valid_until_ms)}`);
   if (r.status_time_ms) add('状态截至', `${beijing(r.status_time_ms)}（${r.status_proven ? '状态证明' : '签发时'}）`);
   if (r.record_id) add('记录编号', r.record_id);
+  if (status === 'unknown' && r.message) add('技术信息', r.message);
   dl.style.display = dl.childElementCount ? '' : 'none';
   document.getElementById('trust').textContent =
-    `本页在您的设备上离线核验，只信任联盟“${r.chain_id || ''}”的创世文件，不信任任何服务器。`;
+    `本页在您的设备上离线核验，只信任联盟“${r.chain_id || CHAIN_ID}”的创世文件，不信任任何服务器。`;
 }
 
 const genesis = document.getElementById('genesis').textContent;
+const CHAIN_ID = (() => { try { return JSON.parse(genesis).chain_id || ''; } catch (e) { return ''; } })();
 await init();
 // The validator-set changes learned from earlier bundles (docs/spec/bundle.md
 // §6.1), kept on this device only.
