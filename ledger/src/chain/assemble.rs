@@ -188,6 +188,9 @@ pub fn seal_block<S: BlockStore>(
 /// Why a block proposed by another validator is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ProposalError {
+    /// A proposed block without a header.
+    #[error("block without header")]
+    NoHeader,
     /// Not the height after the tip.
     #[error("block for height {got}, expected {want}")]
     Height {

@@ -325,7 +325,7 @@ impl Chain {
         known: &(dyn Fn(&Digest) -> Option<Record> + Sync),
     ) -> Result<Prepared, ProposalError> {
         let Some(header) = block.header.as_ref() else {
-            return Err(ProposalError::Differs);
+            return Err(ProposalError::NoHeader);
         };
         let tip = self.head().tip;
         tip.check_proposal(header, block.records.len(), now_ms, max_skew_ms)?;
