@@ -145,3 +145,135 @@ fn records_are_built_and_countersigned() {
     assert_eq!(code(&o), 64, "{}", text(&o));
     assert!(text(&o).contains("INVALID_FIELD"), "{}", text(&o));
 }
+
+/// Every record kind `submit` and `record` know is built and signed through
+/// the real binary, its fields checked as a node would check them.
+#[test]
+fn every_record_kind_has_a_subcommand() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let g = v("genesis.json");
+    let o = run(h, &["keygen", h.join("k").to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let key = h.join("k.key.pem").display().to_string();
+    let public = h.join("k.pub.pem").display().to_string();
+    let doc = v("contract.txt");
+    let (prov, city, dist) = (
+        "11440000MB2C50123F",
+        "11440300MB2C50456C",
+        "11440305MB2C50012D",
+    );
+    let issue = [
+        "--type-code",
+        "11100000000000133T",
+        "--cert-no",
+        "A-1",
+        "--issuer",
+        city,
+        "--region",
+        "440300",
+        "--file",
+        &doc,
+        "--holder",
+        "someone",
+    ];
+    let validator = format!("{prov}={public}:2");
+    let kinds: Vec<Vec<&str>> = vec![
+        [&["issue"][..], &issue[..]].concat(),
+        [&["supersede", "--old-cert-no", "A-0"][..], &issue[..]].concat(),
+        vec![
+            "revoke",
+            "--issuer",
+            city,
+            "--type-code",
+            "11100000000000133T",
+            "--cert-no",
+            "A-1",
+        ],
+        vec![
+            "register-org",
+            "--credit-code",
+            dist,
+            "--name",
+            "某区某局",
+            "--level",
+            "district",
+            "--division",
+            "440305",
+            "--parent",
+            city,
+        ],
+        vec!["update-org", "--credit-code", dist, "--deactivate"],
+        vec![
+            "register-key",
+            "--org",
+            dist,
+            "--public-key",
+            &public,
+            "--role",
+            "operator",
+        ],
+        vec!["revoke-key", "--public-key", &public, "--reason", "rotated"],
+        vec![
+            "grant", "--org", dist, "--kind", "seal", "--region", "440305",
+        ],
+        vec![
+            "revoke-grant",
+            "--org",
+            dist,
+            "--kind",
+            "seal",
+            "--region",
+            "440305",
+        ],
+        vec!["change-validators", "--validator", &validator],
+        vec![
+            "register-seal",
+            "--seal-id",
+            "4403050000001",
+            "--owner",
+            dist,
+            "--name",
+            "某章",
+            "--image",
+            &doc,
+            "--seal-public-key",
+            &public,
+            "--valid-days",
+            "365",
+        ],
+        vec!["revoke-seal", "--seal-id", "4403050000001"],
+        vec!["stamp", "--seal-id", "4403050000001", "--file", &doc],
+        vec![
+            "share-request",
+            "--request-id",
+            "R-1",
+            "--requester",
+            prov,
+            "--provider",
+            city,
+            "--approver",
+            dist,
+            "--data-item",
+            "营业执照信息",
+            "--legal-basis",
+            "条例",
+            "--holder",
+            "someone",
+        ],
+        vec!["share-decision", "--request-id", "R-1", "--approve"],
+        vec!["share-delivery", "--request-id", "R-1", "--file", &doc],
+        vec!["share-receipt", "--request-id", "R-1", "--file", &doc],
+    ];
+    assert_eq!(kinds.len(), 17, "one per record kind");
+    for (i, kind) in kinds.iter().enumerate() {
+        let out = h.join(format!("r{i}.env"));
+        let mut args = vec!["record", "--out", out.to_str().unwrap(), "--genesis", &g];
+        args.extend(kind.iter().copied());
+        args.extend(["--key", key.as_str()]);
+        let o = run(h, &args);
+        assert_eq!(code(&o), 0, "{}: {}", kind[0], text(&o));
+        assert!(text(&o).contains("1 signature"), "{}", text(&o));
+        assert!(std::fs::metadata(&out).unwrap().len() > 100);
+    }
+}
