@@ -6,8 +6,11 @@
 //!   encoding, chain, fields, signatures); [`apply`] / [`execute_block`] run the
 //!   rules against state (`docs/spec/records.md`).
 //! * [`merkle`] holds the RFC 9162 log and the status map.
-//! * [`MemChain`] produces blocks and bundles in memory; [`BundleVerifier`]
-//!   checks a bundle offline against a genesis file (`docs/spec/bundle.md`).
+//! * [`assemble_block`] computes a block (header, state commitments, epochs)
+//!   over any [`BlockStore`], [`build_bundle`] a proof bundle over any
+//!   [`ChainRead`]: the node runs both over RocksDB, [`MemChain`] in memory.
+//! * [`BundleVerifier`] checks a bundle offline against a genesis file
+//!   (`docs/spec/bundle.md`).
 //!
 //! ```
 //! use yinzheng_ledger::{BundleVerifier, VerdictStatus, genesis::Genesis};
