@@ -3,20 +3,18 @@
 //! connect to their gRPC APIs. Used by the demo, the load generator and the
 //! fault tests.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use eyre::{WrapErr, eyre};
 use tonic::transport::Channel;
-use yinzheng_genesis::testnet::{Testnet, TestnetOptions};
+use yinzheng_genesis::testnet::Testnet;
 use yinzheng_node::proto::InfoRequest;
 use yinzheng_node::proto::node_client::NodeClient;
 
 /// Create a testnet and its configurations in `dir`.
-pub fn create(dir: &Path, opts: &TestnetOptions) -> eyre::Result<Testnet> {
-    yinzheng_node::testnet::create(dir, opts)
-}
+pub use yinzheng_node::testnet::create;
 
 /// The node binary beside this program (`yinzheng-node`), or the one
 /// `YINZHENG_NODE_BIN` names.

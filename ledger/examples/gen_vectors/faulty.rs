@@ -9,7 +9,7 @@ use yinzheng_ledger::proto::{
     self, CertificateState, Envelope, RecordBody, RecordSignature, SealState, SubjectStatus,
     record_body::Kind,
 };
-use yinzheng_ledger::{Record, RecordKind, StateKey, merkle::leaf_hash, signing_message};
+use yinzheng_ledger::{Record, RecordKind, StateKey, signing_message};
 
 use crate::fixture::{self, Fixture};
 
@@ -30,14 +30,12 @@ fn forced(
     full: bool,
 ) -> Vec<u8> {
     f.time += 2000;
-    let id = yinzheng_ledger::record_id(f.params.suite, &record)
-        .unwrap_or_else(|| leaf_hash(f.params.suite, &record));
-    let header = f
+    let (header, ids) = f
         .chain
         .produce_unchecked(&[record], writes, f.time)
         .unwrap();
     f.certify(&header, &[0, 1, 2]);
-    f.chain.bundle(&id, full).unwrap().encode_to_vec()
+    f.chain.bundle(&ids[0], full).unwrap().encode_to_vec()
 }
 
 fn envelope(r: &Record) -> Envelope {

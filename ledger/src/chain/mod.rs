@@ -179,13 +179,15 @@ impl MemChain {
     /// Commit `records` (envelope bytes, not checked) with exactly these
     /// state `writes` and a `RecordState` for each record, bypassing the
     /// rules: what a faulty quorum could certify. For test vectors of the
-    /// verifier's checks that honest execution never triggers.
+    /// verifier's checks that honest execution never triggers. Returns the
+    /// header and the id each record is committed under (its record id, or
+    /// the hash of bytes that do not decode as a record).
     pub fn produce_unchecked(
         &mut self,
         records: &[Vec<u8>],
         mut writes: crate::state::WriteSet,
         time_ms: u64,
-    ) -> Result<Header, LedgerError> {
+    ) -> Result<(Header, Vec<Digest>), LedgerError> {
         let suite = self.params.suite;
         let mut entries = Vec::with_capacity(records.len());
         for (i, bytes) in records.iter().enumerate() {
@@ -212,8 +214,9 @@ impl MemChain {
             fields,
         )?;
         let header = b.header.clone();
+        let ids = b.record_ids.clone();
         self.push(b);
-        Ok(header)
+        Ok((header, ids))
     }
 
     fn push(&mut self, b: AssembledBlock) {
