@@ -1,0 +1,3 @@
+//! Integration tests of the national seal formats.
+
+mod samples;
