@@ -23,6 +23,8 @@
 
 mod asn1;
 mod cert;
+mod issue;
+mod make;
 pub mod ofd;
 mod report;
 mod seal;
@@ -33,7 +35,9 @@ mod verify;
 
 pub use asn1::Bits;
 pub use cert::CertInfo;
-pub use ofd::{DocumentReport, DocumentSignature, EntryKind, verify_ofd};
+pub use issue::{CertSpec, IssueError, issue_cert};
+pub use make::{SealSpec, make_seal, make_signature};
+pub use ofd::{DocumentReport, DocumentSignature, EntryKind, SealError, SealRequest, seal_ofd, verify_ofd};
 pub use report::{Check, CheckCode, Outcome, Reason, SealSummary, SignatureReport};
 pub use seal::{CertListEntry, ExtData, Seal, SealHeader, SealPicture, SealProperty, SealVersion};
 pub use signature::{SesSignature, TimestampTagging};

@@ -1,9 +1,13 @@
 //! OFD documents (GB/T 33190): the package, the signature XML files, and the
 //! verification and sealing of documents.
 
+mod compose;
 mod package;
+mod sign;
 mod verify;
 pub mod xml;
 
 pub use package::{Limits, Package, dir_of, resolve};
 pub use verify::{DocumentReport, DocumentSignature, EntryKind, verify_ofd};
+pub use sign::{SealError, SealRequest, seal_ofd};
+pub use compose::text_document;

@@ -1,3 +1,5 @@
 //! Integration tests of the national seal formats.
 
+mod common;
+mod made;
 mod samples;
