@@ -89,7 +89,10 @@ impl<'a> Reader<'a> {
             .split_first()
             .ok_or_else(|| ParseError::new(what, "missing"))?;
         if tag & 0x1F == 0x1F {
-            return Err(ParseError::new(what, "multi-octet tags are not used by these formats"));
+            return Err(ParseError::new(
+                what,
+                "multi-octet tags are not used by these formats",
+            ));
         }
         let (&first, after_len0) = after_tag
             .split_first()

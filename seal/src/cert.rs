@@ -52,7 +52,11 @@ impl CertInfo {
             .map_err(|_| ParseError::new("certificate", "not an X.509 certificate"))?;
         // The signed part exactly as found.
         let outer = Tlv::parse_whole(raw, "certificate")?.expect(tag::SEQUENCE, "certificate")?;
-        let tbs_raw = outer.children().expect(tag::SEQUENCE, "tbsCertificate")?.raw.to_vec();
+        let tbs_raw = outer
+            .children()
+            .expect(tag::SEQUENCE, "tbsCertificate")?
+            .raw
+            .to_vec();
         let tbs = cert.tbs_certificate();
         let spki = tbs.subject_public_key_info();
         let is_sm2 = spki.algorithm.oid.to_string() == OID_EC_PUBLIC_KEY
@@ -114,7 +118,9 @@ impl CertInfo {
             return false;
         };
         match sigvalue::decode(0, &self.signature) {
-            Ok(SignatureValue { signature, .. }) => sigvalue::verify(&key, &self.tbs_raw, &signature),
+            Ok(SignatureValue { signature, .. }) => {
+                sigvalue::verify(&key, &self.tbs_raw, &signature)
+            }
             Err(_) => false,
         }
     }

@@ -79,8 +79,16 @@ pub fn issue_cert(
         encode(tag::BIT_STRING, &[0x06, 0xC0])
     };
     let extensions = sequence(&[
-        &sequence(&[&asn1::oid("2.5.29.19"), &true_, &encode(tag::OCTET_STRING, &basic)]),
-        &sequence(&[&asn1::oid("2.5.29.15"), &true_, &encode(tag::OCTET_STRING, &usage)]),
+        &sequence(&[
+            &asn1::oid("2.5.29.19"),
+            &true_,
+            &encode(tag::OCTET_STRING, &basic),
+        ]),
+        &sequence(&[
+            &asn1::oid("2.5.29.15"),
+            &true_,
+            &encode(tag::OCTET_STRING, &usage),
+        ]),
     ]);
     let tbs = sequence(&[
         &encode(tag::CONTEXT_0, &asn1::integer(2)),
@@ -105,7 +113,7 @@ fn x509_time(unix: i64) -> Vec<u8> {
     let g = crate::time::generalized(unix);
     let year: i64 = g[..4].parse().unwrap_or(0);
     if (1950..2050).contains(&year) {
-        encode(tag::UTC_TIME, g[2..].as_bytes())
+        encode(tag::UTC_TIME, &g.as_bytes()[2..])
     } else {
         encode(tag::GENERALIZED_TIME, g.as_bytes())
     }

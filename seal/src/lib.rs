@@ -37,7 +37,9 @@ pub use asn1::Bits;
 pub use cert::CertInfo;
 pub use issue::{CertSpec, IssueError, issue_cert};
 pub use make::{SealSpec, make_seal, make_signature};
-pub use ofd::{DocumentReport, DocumentSignature, EntryKind, SealError, SealRequest, seal_ofd, verify_ofd};
+pub use ofd::{
+    DocumentReport, DocumentSignature, EntryKind, SealError, SealRequest, seal_ofd, verify_ofd,
+};
 pub use report::{Check, CheckCode, Outcome, Reason, SealSummary, SignatureReport};
 pub use seal::{CertListEntry, ExtData, Seal, SealHeader, SealPicture, SealProperty, SealVersion};
 pub use signature::{SesSignature, TimestampTagging};
@@ -65,7 +67,11 @@ pub struct ParseError {
 
 impl ParseError {
     pub(crate) fn new(what: &'static str, why: &'static str) -> Self {
-        ParseError { what, why, tag: None }
+        ParseError {
+            what,
+            why,
+            tag: None,
+        }
     }
 
     pub(crate) fn with_tag(mut self, tag: u8) -> Self {

@@ -3,8 +3,8 @@
 
 use yinzheng_crypto::{CryptoError, Sm2SigningKey};
 
-use crate::asn1::{self, encode, sequence, tag};
 use crate::OID_SM2_WITH_SM3;
+use crate::asn1::{self, encode, sequence, tag};
 
 /// What a seal says (GB/T 38540 §6.1).
 #[derive(Debug, Clone)]
@@ -34,11 +34,18 @@ pub struct SealSpec<'a> {
 }
 
 fn gtime(unix: i64) -> Vec<u8> {
-    encode(tag::GENERALIZED_TIME, crate::time::generalized(unix).as_bytes())
+    encode(
+        tag::GENERALIZED_TIME,
+        crate::time::generalized(unix).as_bytes(),
+    )
 }
 
 /// A V4 `SESeal` signed by the seal maker (`maker_key` with `maker_cert`).
-pub fn make_seal(spec: &SealSpec<'_>, maker_key: &Sm2SigningKey, maker_cert: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn make_seal(
+    spec: &SealSpec<'_>,
+    maker_key: &Sm2SigningKey,
+    maker_cert: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let header = sequence(&[
         &encode(tag::IA5_STRING, b"ES"),
         &asn1::integer(4),

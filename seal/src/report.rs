@@ -220,7 +220,10 @@ impl SignatureReport {
 
     /// The outcome of the first line with `code`.
     pub fn outcome(&self, code: CheckCode) -> Option<Outcome> {
-        self.checks.iter().find(|c| c.code == code).map(|c| c.outcome)
+        self.checks
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| c.outcome)
     }
 }
 

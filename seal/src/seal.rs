@@ -133,7 +133,10 @@ impl<'a> Seal<'a> {
     pub(crate) fn from_tlv(outer: Tlv<'a>) -> Result<Seal<'a>, ParseError> {
         let outer = outer.expect(tag::SEQUENCE, "SESeal")?;
         let fields = outer.children().all("SESeal")?;
-        let info = fields.first().copied().ok_or_else(|| ParseError::new("SESeal", "empty"))?;
+        let info = fields
+            .first()
+            .copied()
+            .ok_or_else(|| ParseError::new("SESeal", "empty"))?;
         let info = info.expect(tag::SEQUENCE, "SES_SealInfo")?;
         // P1: dispatch on structure. 2 fields: V1; 4: V4 (V5 if the header
         // says 5); 5: V5.
@@ -143,7 +146,12 @@ impl<'a> Seal<'a> {
             4 if header_version == 5 => SealVersion::V5,
             4 => SealVersion::V4,
             5 => SealVersion::V5,
-            _ => return Err(ParseError::new("SESeal", "neither 2 (V1) nor 4-5 (V4/V5) fields")),
+            _ => {
+                return Err(ParseError::new(
+                    "SESeal",
+                    "neither 2 (V1) nor 4-5 (V4/V5) fields",
+                ));
+            }
         };
         let parsed = parse_info(info, version)?;
         let (maker_cert, alg, signature, timestamp, signed_message) = match version {
@@ -262,7 +270,10 @@ fn parse_property(prop: Tlv<'_>, version: SealVersion) -> Result<SealProperty<'_
     let name = any_string(r.next("property.name")?, "property.name")?;
     let cert_list_type = match version {
         SealVersion::V1 => None,
-        _ => Some(asn1::small_int(r.next("property.certListType")?, "property.certListType")?),
+        _ => Some(asn1::small_int(
+            r.next("property.certListType")?,
+            "property.certListType",
+        )?),
     };
     let list = r.expect(tag::SEQUENCE, "property.certList")?;
     let cert_list = list
@@ -273,7 +284,8 @@ fn parse_property(prop: Tlv<'_>, version: SealVersion) -> Result<SealProperty<'_
         .collect();
     let mut time = |what: &'static str| -> Result<SealTime, ParseError> {
         let t = r.next(what)?;
-        SealTime::from_time_tlv(t).ok_or_else(|| ParseError::new(what, "not a time").with_tag(t.tag))
+        SealTime::from_time_tlv(t)
+            .ok_or_else(|| ParseError::new(what, "not a time").with_tag(t.tag))
     };
     let created = time("property.createDate")?;
     let valid_start = time("property.validStart")?;
@@ -295,7 +307,10 @@ fn cert_entry(e: Tlv<'_>, list_type: Option<i64>) -> CertListEntry<'_> {
         (tag::OCTET_STRING, None | Some(1)) => CertListEntry::Cert(e.value),
         (tag::SEQUENCE, Some(2)) => {
             let mut r = e.children();
-            match (r.next("CertDigestObj.type"), r.expect(tag::OCTET_STRING, "CertDigestObj.value")) {
+            match (
+                r.next("CertDigestObj.type"),
+                r.expect(tag::OCTET_STRING, "CertDigestObj.value"),
+            ) {
                 (Ok(kind), Ok(value)) if r.is_empty() => CertListEntry::Digest {
                     kind: kind.value,
                     value: value.value,

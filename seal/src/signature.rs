@@ -53,7 +53,8 @@ pub struct SesSignature<'a> {
 impl<'a> SesSignature<'a> {
     /// Parse a `SES_Signature` filling `bytes` exactly.
     pub fn parse(bytes: &'a [u8]) -> Result<SesSignature<'a>, ParseError> {
-        let outer = Tlv::parse_whole(bytes, "SES_Signature")?.expect(tag::SEQUENCE, "SES_Signature")?;
+        let outer =
+            Tlv::parse_whole(bytes, "SES_Signature")?.expect(tag::SEQUENCE, "SES_Signature")?;
         let fields = outer.children().all("SES_Signature")?;
         match fields.len() {
             2 => parse_v1(outer.raw, &fields),
@@ -79,7 +80,8 @@ fn parse_v1<'a>(raw: &'a [u8], fields: &[Tlv<'a>]) -> Result<SesSignature<'a>, P
     let seal = Seal::from_tlv(r.expect(tag::SEQUENCE, "TBS_Sign.eseal")?)?;
     let time_bits = asn1::bits(r.next("TBS_Sign.timeInfo")?, "TBS_Sign.timeInfo")?;
     let data_hash = asn1::bits(r.next("TBS_Sign.dataHash")?, "TBS_Sign.dataHash")?;
-    let property_info = crate::seal::any_string(r.next("TBS_Sign.propertyInfo")?, "TBS_Sign.propertyInfo")?;
+    let property_info =
+        crate::seal::any_string(r.next("TBS_Sign.propertyInfo")?, "TBS_Sign.propertyInfo")?;
     let cert = r.expect(tag::OCTET_STRING, "TBS_Sign.cert")?.value;
     let alg = r.expect(tag::OID, "TBS_Sign.signatureAlgorithm")?;
     r.finish("TBS_Sign")?;
@@ -102,7 +104,9 @@ fn parse_v1<'a>(raw: &'a [u8], fields: &[Tlv<'a>]) -> Result<SesSignature<'a>, P
 
 fn parse_v4<'a>(raw: &'a [u8], fields: &[Tlv<'a>]) -> Result<SesSignature<'a>, ParseError> {
     let tbs = fields[0].expect(tag::SEQUENCE, "TBS_Sign")?;
-    let cert = fields[1].expect(tag::OCTET_STRING, "SES_Signature.cert")?.value;
+    let cert = fields[1]
+        .expect(tag::OCTET_STRING, "SES_Signature.cert")?
+        .value;
     let alg = fields[2].expect(tag::OID, "SES_Signature.signatureAlgID")?;
     let signature = asn1::bits(fields[3], "SES_Signature.signature")?;
     let timestamp = match fields.get(4) {
@@ -116,7 +120,8 @@ fn parse_v4<'a>(raw: &'a [u8], fields: &[Tlv<'a>]) -> Result<SesSignature<'a>, P
     let time_info = SealTime::from_time_tlv(t)
         .ok_or_else(|| ParseError::new("TBS_Sign.timeInfo", "not a time").with_tag(t.tag))?;
     let data_hash = asn1::bits(r.next("TBS_Sign.dataHash")?, "TBS_Sign.dataHash")?;
-    let property_info = crate::seal::any_string(r.next("TBS_Sign.propertyInfo")?, "TBS_Sign.propertyInfo")?;
+    let property_info =
+        crate::seal::any_string(r.next("TBS_Sign.propertyInfo")?, "TBS_Sign.propertyInfo")?;
     let ext_datas = match r.optional(tag::CONTEXT_0, "TBS_Sign.extDatas")? {
         Some(t) => tagged_ext_datas(t)?,
         None => Vec::new(),

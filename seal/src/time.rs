@@ -212,7 +212,10 @@ mod tests {
     #[test]
     fn the_forms_seen_in_real_files() {
         let z = parse_text(b"20200305112131Z");
-        assert_eq!((z.form, z.unix, z.zone_assumed), (TimeForm::Generalized, Some(1_583_407_291), false));
+        assert_eq!(
+            (z.form, z.unix, z.zone_assumed),
+            (TimeForm::Generalized, Some(1_583_407_291), false)
+        );
         // Local time, no zone: UTC+8.
         let local = parse_text(b"20200305192131");
         assert_eq!(local.unix, z.unix);

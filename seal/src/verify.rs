@@ -4,13 +4,13 @@
 
 use yinzheng_crypto::Suite;
 
+use crate::OID_SM2_WITH_SM3;
+use crate::asn1::Bits;
 use crate::cert::CertInfo;
 use crate::report::{Check, CheckCode, Reason, SealSummary, SignatureReport};
 use crate::seal::{CertListEntry, Seal};
 use crate::signature::SesSignature;
 use crate::sigvalue::{self, SigValueError};
-use crate::asn1::Bits;
-use crate::OID_SM2_WITH_SM3;
 
 /// Certificates the verifier trusts: seal-making and signing CAs (roots or
 /// intermediates). Empty by default: then chains are reported as not checked.
@@ -28,7 +28,10 @@ impl TrustAnchors {
     /// Anchors from DER certificates.
     pub fn from_der(certs: &[&[u8]]) -> Result<Self, crate::ParseError> {
         Ok(TrustAnchors {
-            certs: certs.iter().map(|c| CertInfo::parse(c)).collect::<Result<_, _>>()?,
+            certs: certs
+                .iter()
+                .map(|c| CertInfo::parse(c))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -65,9 +68,15 @@ impl TrustAnchors {
 
 /// Verify a bare `SESeal` (no signing time: the validity window is reported
 /// but not checked against a time).
-pub fn verify_seal(bytes: &[u8], anchors: &TrustAnchors) -> Result<(SealSummary, Vec<Check>), crate::ParseError> {
+pub fn verify_seal(
+    bytes: &[u8],
+    anchors: &TrustAnchors,
+) -> Result<(SealSummary, Vec<Check>), crate::ParseError> {
     let seal = Seal::parse(bytes)?;
-    let mut checks = vec![Check::pass(CheckCode::Format, format!("{:?} SESeal", seal.version))];
+    let mut checks = vec![Check::pass(
+        CheckCode::Format,
+        format!("{:?} SESeal", seal.version),
+    )];
     let (summary, seal_checks) = seal_checks(&seal, anchors, None);
     checks.extend(seal_checks);
     Ok((summary, checks))
@@ -75,7 +84,10 @@ pub fn verify_seal(bytes: &[u8], anchors: &TrustAnchors) -> Result<(SealSummary,
 
 /// Verify a bare `SES_Signature` (what `SignedValue.dat` holds). The
 /// document-level checks need the document: see [`crate::verify_ofd`].
-pub fn verify_signature(bytes: &[u8], anchors: &TrustAnchors) -> Result<SignatureReport, crate::ParseError> {
+pub fn verify_signature(
+    bytes: &[u8],
+    anchors: &TrustAnchors,
+) -> Result<SignatureReport, crate::ParseError> {
     let sig = SesSignature::parse(bytes)?;
     Ok(signature_report(&sig, anchors))
 }
@@ -148,7 +160,11 @@ pub(crate) fn signature_report(sig: &SesSignature<'_>, anchors: &TrustAnchors) -
 
 /// §6.3: the maker's signature, the maker's certificate, the validity window
 /// (against `at` when a signing time is known), the maker's chain.
-fn seal_checks(seal: &Seal<'_>, anchors: &TrustAnchors, at: Option<i64>) -> (SealSummary, Vec<Check>) {
+fn seal_checks(
+    seal: &Seal<'_>,
+    anchors: &TrustAnchors,
+    at: Option<i64>,
+) -> (SealSummary, Vec<Check>) {
     let mut checks = Vec::new();
     let maker = CertInfo::parse(seal.maker_cert).ok();
     let (maker_sig, _) = signature_check(
@@ -224,28 +240,48 @@ fn signature_check(
 ) -> (Check, Option<sigvalue::SigEncoding>) {
     if alg != OID_SM2_WITH_SM3 {
         return (
-            Check::fail(code, Reason::UnsupportedAlgorithm, format!("{what}: algorithm {alg} is not SM2 with SM3")),
+            Check::fail(
+                code,
+                Reason::UnsupportedAlgorithm,
+                format!("{what}: algorithm {alg} is not SM2 with SM3"),
+            ),
             None,
         );
     }
     let Some(cert) = cert else {
         return (
-            Check::fail(code, Reason::CertUnparseable, format!("{what}: the certificate does not parse")),
+            Check::fail(
+                code,
+                Reason::CertUnparseable,
+                format!("{what}: the certificate does not parse"),
+            ),
             None,
         );
     };
     let Some(key) = cert.key else {
         return (
-            Check::fail(code, Reason::UnsupportedKey, format!("{what}: the certificate's key is not SM2")),
+            Check::fail(
+                code,
+                Reason::UnsupportedKey,
+                format!("{what}: the certificate's key is not SM2"),
+            ),
             None,
         );
     };
     let decoded = match sigvalue::decode(value.unused, value.data) {
         Ok(d) => d,
         Err(e @ SigValueError::TruncatedDer { .. }) => {
-            return (Check::fail(code, Reason::SignatureTruncated, format!("{what}: {e}")), None);
+            return (
+                Check::fail(code, Reason::SignatureTruncated, format!("{what}: {e}")),
+                None,
+            );
         }
-        Err(e) => return (Check::fail(code, Reason::SignatureEncoding, format!("{what}: {e}")), None),
+        Err(e) => {
+            return (
+                Check::fail(code, Reason::SignatureEncoding, format!("{what}: {e}")),
+                None,
+            );
+        }
     };
     let mut form = match decoded.encoding {
         sigvalue::SigEncoding::Der => "DER".to_owned(),
@@ -257,7 +293,11 @@ fn signature_check(
     let check = if sigvalue::verify(&key, msg, &decoded.signature) {
         Check::pass(code, format!("{what} verifies ({form})"))
     } else {
-        Check::fail(code, Reason::SignatureMismatch, format!("{what} does not verify ({form})"))
+        Check::fail(
+            code,
+            Reason::SignatureMismatch,
+            format!("{what} does not verify ({form})"),
+        )
     };
     (check, Some(decoded.encoding))
 }
@@ -265,8 +305,14 @@ fn signature_check(
 /// `at` inside `[start, end]`.
 fn window(code: CheckCode, at: Option<i64>, start: i64, end: i64, what: &str) -> Check {
     match at {
-        None => Check::not_checked(code, Reason::TimeUnreadable, format!("{what}: the time cannot be read")),
-        Some(t) if t < start => Check::fail(code, Reason::NotYetValid, format!("{what}: not yet valid")),
+        None => Check::not_checked(
+            code,
+            Reason::TimeUnreadable,
+            format!("{what}: the time cannot be read"),
+        ),
+        Some(t) if t < start => {
+            Check::fail(code, Reason::NotYetValid, format!("{what}: not yet valid"))
+        }
         Some(t) if t > end => Check::fail(code, Reason::Expired, format!("{what}: expired")),
         Some(_) => Check::pass(code, format!("{what}: valid")),
     }
@@ -289,7 +335,10 @@ fn listed(seal: &Seal<'_>, signer_der: &[u8], signer: &CertInfo) -> Check {
         CertListEntry::Other(_) => false,
     });
     if found {
-        Check::pass(code, "the signer's certificate is in the seal's certificate list")
+        Check::pass(
+            code,
+            "the signer's certificate is in the seal's certificate list",
+        )
     } else {
         Check::fail(
             code,
@@ -313,12 +362,25 @@ fn chain(anchors: &TrustAnchors, cert: &CertInfo, at: Option<i64>, who: &str) ->
         .about(who);
     }
     let Some(t) = at else {
-        return Check::not_checked(code, Reason::TimeUnreadable, format!("the {who}'s chain: no time to check it at"))
-            .about(who);
+        return Check::not_checked(
+            code,
+            Reason::TimeUnreadable,
+            format!("the {who}'s chain: no time to check it at"),
+        )
+        .about(who);
     };
     if anchors.chains(cert, t) {
-        Check::pass(code, format!("the {who}'s certificate chains to a trust anchor")).about(who)
+        Check::pass(
+            code,
+            format!("the {who}'s certificate chains to a trust anchor"),
+        )
+        .about(who)
     } else {
-        Check::fail(code, Reason::Untrusted, format!("the {who}'s certificate does not chain to a trust anchor")).about(who)
+        Check::fail(
+            code,
+            Reason::Untrusted,
+            format!("the {who}'s certificate does not chain to a trust anchor"),
+        )
+        .about(who)
     }
 }

@@ -10,7 +10,10 @@ use super::sign::SealError;
 const NS: &str = "http://www.ofdspec.org/2016";
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// An A4 document titled `title` whose single page shows `title` and `lines`.

@@ -7,7 +7,7 @@ mod sign;
 mod verify;
 pub mod xml;
 
-pub use package::{Limits, Package, dir_of, resolve};
-pub use verify::{DocumentReport, DocumentSignature, EntryKind, verify_ofd};
-pub use sign::{SealError, SealRequest, seal_ofd};
 pub use compose::text_document;
+pub use package::{Limits, Package, dir_of, resolve};
+pub use sign::{SealError, SealRequest, seal_ofd};
+pub use verify::{DocumentReport, DocumentSignature, EntryKind, verify_ofd};

@@ -155,9 +155,18 @@ mod tests {
 
     #[test]
     fn locations() {
-        assert_eq!(resolve("Doc_0/Signs", "Sign_0/Signature.xml").unwrap(), "Doc_0/Signs/Sign_0/Signature.xml");
-        assert_eq!(resolve("Doc_0/Signs", "/Doc_0/Signs/Sign_0/Signature.xml").unwrap(), "Doc_0/Signs/Sign_0/Signature.xml");
-        assert_eq!(resolve("Doc_0/Signs", "../Pages/./Page_0.xml").unwrap(), "Doc_0/Pages/Page_0.xml");
+        assert_eq!(
+            resolve("Doc_0/Signs", "Sign_0/Signature.xml").unwrap(),
+            "Doc_0/Signs/Sign_0/Signature.xml"
+        );
+        assert_eq!(
+            resolve("Doc_0/Signs", "/Doc_0/Signs/Sign_0/Signature.xml").unwrap(),
+            "Doc_0/Signs/Sign_0/Signature.xml"
+        );
+        assert_eq!(
+            resolve("Doc_0/Signs", "../Pages/./Page_0.xml").unwrap(),
+            "Doc_0/Pages/Page_0.xml"
+        );
         assert!(resolve("", "../../etc/passwd").is_none());
         assert!(normalise_entry("../evil").is_err());
         assert!(normalise_entry("a\\b").is_err());

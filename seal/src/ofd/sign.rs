@@ -54,7 +54,10 @@ const NS: &str = "http://www.ofdspec.org/2016";
 pub fn seal_ofd(doc: &[u8], req: &SealRequest<'_>) -> Result<Vec<u8>, SealError> {
     crate::Seal::parse(req.seal)?;
     let mut pkg = Package::open(doc, Limits::default())?;
-    let ofd_xml = pkg.get("OFD.xml").ok_or(OfdError::Missing("OFD.xml".into()))?.to_vec();
+    let ofd_xml = pkg
+        .get("OFD.xml")
+        .ok_or(OfdError::Missing("OFD.xml".into()))?
+        .to_vec();
     let bodies = xml::ofd_xml("OFD.xml", &ofd_xml)?;
     let body = bodies.first().ok_or(OfdError::Xml {
         file: "OFD.xml".into(),
@@ -71,8 +74,15 @@ pub fn seal_ofd(doc: &[u8], req: &SealRequest<'_>) -> Result<Vec<u8>, SealError>
     let list_path = match &body.signatures {
         Some(loc) => resolve("", loc).ok_or(OfdError::Missing(loc.clone()))?,
         None => {
-            let path = if doc_dir.is_empty() { "Signs/Signatures.xml".to_owned() } else { format!("{doc_dir}/Signs/Signatures.xml") };
-            pkg.put("OFD.xml".into(), add_signatures_to_ofd_xml(&ofd_xml, &path)?);
+            let path = if doc_dir.is_empty() {
+                "Signs/Signatures.xml".to_owned()
+            } else {
+                format!("{doc_dir}/Signs/Signatures.xml")
+            };
+            pkg.put(
+                "OFD.xml".into(),
+                add_signatures_to_ofd_xml(&ofd_xml, &path)?,
+            );
             path
         }
     };
@@ -103,7 +113,9 @@ pub fn seal_ofd(doc: &[u8], req: &SealRequest<'_>) -> Result<Vec<u8>, SealError>
     let page = first_page_id(&pkg, &doc_root);
     let (x, y, w, h) = req.boundary;
     let annot = page
-        .map(|p| format!("<ofd:StampAnnot ID=\"{next}\" PageRef=\"{p}\" Boundary=\"{x} {y} {w} {h}\"/>"))
+        .map(|p| {
+            format!("<ofd:StampAnnot ID=\"{next}\" PageRef=\"{p}\" Boundary=\"{x} {y} {w} {h}\"/>")
+        })
         .unwrap_or_default();
     let signature_xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signature xmlns:ofd=\"{NS}\"><ofd:SignedInfo>\
@@ -127,7 +139,9 @@ pub fn seal_ofd(doc: &[u8], req: &SealRequest<'_>) -> Result<Vec<u8>, SealError>
         &data_hash,
         &format!("/{sign_dir}/Signature.xml"),
     )?;
-    let entry = format!("<ofd:Signature ID=\"s{next:03}\" Type=\"Seal\" BaseLoc=\"/{sign_dir}/Signature.xml\"/>");
+    let entry = format!(
+        "<ofd:Signature ID=\"s{next:03}\" Type=\"Seal\" BaseLoc=\"/{sign_dir}/Signature.xml\"/>"
+    );
     let list = match old_list {
         Some(old) => append_entry(&list_path, &old, &entry, next)?,
         None => format!(
@@ -143,11 +157,17 @@ pub fn seal_ofd(doc: &[u8], req: &SealRequest<'_>) -> Result<Vec<u8>, SealError>
 }
 
 fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;")
 }
 
 /// Insert `<Signatures>` into the first `DocBody` of `OFD.xml`, with the
@@ -159,7 +179,10 @@ fn add_signatures_to_ofd_xml(ofd_xml: &[u8], path: &str) -> Result<Vec<u8>, OfdE
     })?;
     let (close, prefix) = ["</ofd:DocBody>", "</DocBody>"]
         .iter()
-        .find_map(|c| text.find(c).map(|at| (at, if c.contains("ofd:") { "ofd:" } else { "" })))
+        .find_map(|c| {
+            text.find(c)
+                .map(|at| (at, if c.contains("ofd:") { "ofd:" } else { "" }))
+        })
         .ok_or(OfdError::Xml {
             file: "OFD.xml".into(),
             reason: "no DocBody".into(),
@@ -180,7 +203,11 @@ fn append_entry(name: &str, old: &[u8], entry: &str, max: u64) -> Result<Vec<u8>
     xml::signatures_xml(name, old)?;
     let close = text.rfind("</").ok_or_else(|| bad("no closing tag"))?;
     let mut out = text[..close].to_owned();
-    let entry = if text.contains("<ofd:") { entry.to_owned() } else { entry.replace("ofd:", "") };
+    let entry = if text.contains("<ofd:") {
+        entry.to_owned()
+    } else {
+        entry.replace("ofd:", "")
+    };
     out.push_str(&entry);
     out.push_str(&text[close..]);
     // MaxSignId, when present.
@@ -212,7 +239,8 @@ fn write_package(pkg: &Package) -> Result<Vec<u8>, SealError> {
     names.sort_by_key(|n| (*n != "OFD.xml", *n));
     for name in names {
         zip.start_file(name, opts).map_err(|e| zerr(&e))?;
-        zip.write_all(pkg.get(name).unwrap_or_default()).map_err(|e| zerr(&e))?;
+        zip.write_all(pkg.get(name).unwrap_or_default())
+            .map_err(|e| zerr(&e))?;
     }
     Ok(zip.finish().map_err(|e| zerr(&e))?.into_inner())
 }

@@ -7,11 +7,11 @@ use yinzheng_crypto::Suite;
 
 use super::package::{Limits, Package, dir_of, resolve};
 use super::xml::{self, SignatureEntry};
+use crate::OfdError;
 use crate::asn1::{Tlv, tag};
 use crate::report::{Check, CheckCode, Outcome, Reason, SignatureReport};
 use crate::signature::SesSignature;
 use crate::verify::{TrustAnchors, signature_report};
-use crate::OfdError;
 
 /// What kind of signature an entry of `Signatures.xml` holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,7 +80,11 @@ pub struct DocumentReport {
 impl DocumentReport {
     /// At least one e-seal, and every e-seal genuine with the document unchanged.
     pub fn all_seals_genuine(&self) -> bool {
-        let seals: Vec<_> = self.signatures.iter().filter(|s| s.kind == EntryKind::Seal).collect();
+        let seals: Vec<_> = self
+            .signatures
+            .iter()
+            .filter(|s| s.kind == EntryKind::Seal)
+            .collect();
         !seals.is_empty() && seals.iter().all(|s| s.genuine())
     }
 }
@@ -88,7 +92,11 @@ impl DocumentReport {
 /// Verify every signature of an OFD document.
 pub fn verify_ofd(bytes: &[u8], anchors: &TrustAnchors) -> Result<DocumentReport, OfdError> {
     let pkg = Package::open(bytes, Limits::default())?;
-    let bodies = xml::ofd_xml("OFD.xml", pkg.get("OFD.xml").ok_or(OfdError::Missing("OFD.xml".into()))?)?;
+    let bodies = xml::ofd_xml(
+        "OFD.xml",
+        pkg.get("OFD.xml")
+            .ok_or(OfdError::Missing("OFD.xml".into()))?,
+    )?;
     if bodies.is_empty() {
         return Err(OfdError::Xml {
             file: "OFD.xml".into(),
@@ -99,9 +107,13 @@ pub fn verify_ofd(bytes: &[u8], anchors: &TrustAnchors) -> Result<DocumentReport
     let mut protected = std::collections::BTreeSet::new();
     let mut signature_files = std::collections::BTreeSet::new();
     for body in &bodies {
-        let Some(loc) = &body.signatures else { continue };
+        let Some(loc) = &body.signatures else {
+            continue;
+        };
         let list_path = resolve("", loc).ok_or_else(|| OfdError::Missing(loc.clone()))?;
-        let list = pkg.get(&list_path).ok_or_else(|| OfdError::Missing(list_path.clone()))?;
+        let list = pkg
+            .get(&list_path)
+            .ok_or_else(|| OfdError::Missing(list_path.clone()))?;
         signature_files.insert(list_path.clone());
         let entries = xml::signatures_xml(&list_path, list)?;
         let count = entries.len();
@@ -158,28 +170,36 @@ fn verify_entry(
         signed_value: Vec::new(),
     };
     let Some(sig_xml_bytes) = pkg.get(&path) else {
-        out.checks.push(Check::fail(CheckCode::Format, Reason::MissingFile, format!("{path} is not in the package")).about(&path));
+        out.checks.push(
+            Check::fail(
+                CheckCode::Format,
+                Reason::MissingFile,
+                format!("{path} is not in the package"),
+            )
+            .about(&path),
+        );
         return out;
     };
     let sx = match xml::signature_xml(&path, sig_xml_bytes) {
         Ok(s) => s,
         Err(e) => {
-            out.checks.push(Check::fail(CheckCode::Format, Reason::Malformed, e.to_string()).about(&path));
+            out.checks.push(
+                Check::fail(CheckCode::Format, Reason::Malformed, e.to_string()).about(&path),
+            );
             return out;
         }
     };
     out.date_time = sx.date_time.clone();
     let here = dir_of(&path);
-    let find = |loc: &str| -> Option<(String, &[u8])> {
-        [resolve(here, loc), resolve("", loc)]
-            .into_iter()
-            .flatten()
-            .find_map(|p| pkg.get(&p).map(|b| (p, b)))
-    };
+    let find = |loc: &str| find_file(pkg, here, loc);
     let Some((sv_path, signed_value)) = find(&sx.signed_value) else {
         out.checks.push(
-            Check::fail(CheckCode::Format, Reason::MissingFile, format!("the signed value {} is not in the package", sx.signed_value))
-                .about(&sx.signed_value),
+            Check::fail(
+                CheckCode::Format,
+                Reason::MissingFile,
+                format!("the signed value {} is not in the package", sx.signed_value),
+            )
+            .about(&sx.signed_value),
         );
         return out;
     };
@@ -191,8 +211,15 @@ fn verify_entry(
         .ok()
         .and_then(|t| t.children().peek_tag())
         == Some(tag::OID);
-    let declared_sign = entry.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("sign"));
-    let parsed = if looks_cms { None } else { SesSignature::parse(signed_value).ok() };
+    let declared_sign = entry
+        .kind
+        .as_deref()
+        .is_some_and(|k| k.eq_ignore_ascii_case("sign"));
+    let parsed = if looks_cms {
+        None
+    } else {
+        SesSignature::parse(signed_value).ok()
+    };
     match parsed {
         Some(ses) => {
             out.kind = EntryKind::Seal;
@@ -204,65 +231,110 @@ fn verify_entry(
             } else {
                 Check::fail(CheckCode::DataHash, Reason::HashMismatch, "dataHash differs from SM3 of Signature.xml: Signature.xml was changed or rewritten")
             }.about(&path));
-            references(&mut out, &sx, pkg, list_path, later_signatures, &find);
+            references(&mut out, &sx, pkg, here, list_path, later_signatures);
             if let Some(loc) = &sx.seal_loc {
                 out.checks.push(match find(loc) {
-                    None => Check::fail(CheckCode::SealFile, Reason::MissingFile, format!("{loc} is not in the package")),
-                    Some((p, b)) if b == ses.seal.raw => {
-                        Check::pass(CheckCode::SealFile, "Seal.esl is the seal inside the signature").about(p)
-                    }
-                    Some((p, _)) => Check::fail(CheckCode::SealFile, Reason::Differs, "Seal.esl differs from the seal inside the signature").about(p),
+                    None => Check::fail(
+                        CheckCode::SealFile,
+                        Reason::MissingFile,
+                        format!("{loc} is not in the package"),
+                    ),
+                    Some((p, b)) if b == ses.seal.raw => Check::pass(
+                        CheckCode::SealFile,
+                        "Seal.esl is the seal inside the signature",
+                    )
+                    .about(p),
+                    Some((p, _)) => Check::fail(
+                        CheckCode::SealFile,
+                        Reason::Differs,
+                        "Seal.esl differs from the seal inside the signature",
+                    )
+                    .about(p),
                 });
             }
         }
         None if looks_cms || declared_sign => {
             out.kind = EntryKind::Sign;
-            out.checks.push(Check::not_checked(
-                CheckCode::NotASeal,
-                Reason::OtherSignatureType,
-                "a GB/T 35275 signature (Type=\"Sign\"), not an e-seal: not verified here",
-            ).about(&sv_path));
-            references(&mut out, &sx, pkg, list_path, later_signatures, &find);
+            out.checks.push(
+                Check::not_checked(
+                    CheckCode::NotASeal,
+                    Reason::OtherSignatureType,
+                    "a GB/T 35275 signature (Type=\"Sign\"), not an e-seal: not verified here",
+                )
+                .about(&sv_path),
+            );
+            references(&mut out, &sx, pkg, here, list_path, later_signatures);
         }
         None => {
-            let why = SesSignature::parse(signed_value).err().map(|e| e.to_string()).unwrap_or_default();
-            out.checks.push(Check::fail(CheckCode::Format, Reason::Malformed, format!("{sv_path}: {why}")).about(&sv_path));
+            let why = SesSignature::parse(signed_value)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            out.checks.push(
+                Check::fail(
+                    CheckCode::Format,
+                    Reason::Malformed,
+                    format!("{sv_path}: {why}"),
+                )
+                .about(&sv_path),
+            );
         }
     }
     out
 }
 
+/// A location written in `Signature.xml`: relative to its directory, else
+/// from the package root.
+fn find_file<'p>(pkg: &'p Package, here: &str, loc: &str) -> Option<(String, &'p [u8])> {
+    [resolve(here, loc), resolve("", loc)]
+        .into_iter()
+        .flatten()
+        .find_map(|p| pkg.get(&p).map(|b| (p, b)))
+}
+
 /// §3.1 step 4: each protected file's SM3 `CheckValue`.
-fn references<'p>(
+fn references(
     out: &mut DocumentSignature,
     sx: &xml::SignatureXml,
-    pkg: &'p Package,
+    pkg: &Package,
+    here: &str,
     list_path: &str,
     later_signatures: bool,
-    find: &dyn Fn(&str) -> Option<(String, &'p [u8])>,
 ) {
-    let _ = pkg;
     if sx.references.is_empty() {
-        out.checks.push(Check::fail(CheckCode::Reference, Reason::NoReferences, "the signature protects no file"));
+        out.checks.push(Check::fail(
+            CheckCode::Reference,
+            Reason::NoReferences,
+            "the signature protects no file",
+        ));
         return;
     }
     if !xml::is_sm3_method(sx.check_method.as_deref()) {
         out.checks.push(Check::not_checked(
             CheckCode::Reference,
             Reason::UnsupportedMethod,
-            format!("check method {:?} is not SM3", sx.check_method.as_deref().unwrap_or("")),
+            format!(
+                "check method {:?} is not SM3",
+                sx.check_method.as_deref().unwrap_or("")
+            ),
         ));
         return;
     }
     for r in &sx.references {
-        let Some((p, bytes)) = find(&r.file_ref) else {
+        let Some((p, bytes)) = find_file(pkg, here, &r.file_ref) else {
             out.checks.push(
-                Check::fail(CheckCode::Reference, Reason::MissingFile, format!("{} is not in the package", r.file_ref))
-                    .about(r.file_ref.trim_start_matches('/')),
+                Check::fail(
+                    CheckCode::Reference,
+                    Reason::MissingFile,
+                    format!("{} is not in the package", r.file_ref),
+                )
+                .about(r.file_ref.trim_start_matches('/')),
             );
             continue;
         };
-        let expected = base64::engine::general_purpose::STANDARD.decode(r.check_value.trim()).unwrap_or_default();
+        let expected = base64::engine::general_purpose::STANDARD
+            .decode(r.check_value.trim())
+            .unwrap_or_default();
         let actual = Suite::Sm.hash(bytes);
         out.checks.push(if expected == actual.0 {
             Check::pass(CheckCode::Reference, "unchanged").about(p)
@@ -272,10 +344,17 @@ fn references<'p>(
                 outcome: Outcome::Warning,
                 reason: Some(Reason::ChangedByLaterSignature),
                 subject: Some(p),
-                detail: "changed by a later signature (the signature list is rewritten by each one)".into(),
+                detail:
+                    "changed by a later signature (the signature list is rewritten by each one)"
+                        .into(),
             }
         } else {
-            Check::fail(CheckCode::Reference, Reason::HashMismatch, "changed since it was sealed").about(p)
+            Check::fail(
+                CheckCode::Reference,
+                Reason::HashMismatch,
+                "changed since it was sealed",
+            )
+            .about(p)
         });
     }
 }

@@ -69,7 +69,8 @@ fn doc<'a>(name: &str, text: &'a str) -> Result<Document<'a>, OfdError> {
 }
 
 fn child<'a, 'i>(n: Node<'a, 'i>, local: &str) -> Option<Node<'a, 'i>> {
-    n.children().find(|c| c.is_element() && c.tag_name().name() == local)
+    n.children()
+        .find(|c| c.is_element() && c.tag_name().name() == local)
 }
 
 fn text_of(n: Node<'_, '_>) -> String {
@@ -85,7 +86,9 @@ pub fn ofd_xml(name: &str, bytes: &[u8]) -> Result<Vec<DocBody>, OfdError> {
         .filter(|c| c.is_element() && c.tag_name().name() == "DocBody")
         .map(|b| DocBody {
             doc_root: child(b, "DocRoot").map(text_of),
-            signatures: child(b, "Signatures").map(text_of).filter(|s| !s.is_empty()),
+            signatures: child(b, "Signatures")
+                .map(text_of)
+                .filter(|s| !s.is_empty()),
         })
         .collect())
 }
@@ -121,7 +124,11 @@ pub fn max_sign_id(bytes: &[u8]) -> u64 {
                 n.attribute("ID").map(str::to_owned)
             }
         })
-        .filter_map(|s| s.trim_start_matches(|c: char| !c.is_ascii_digit()).parse().ok())
+        .filter_map(|s| {
+            s.trim_start_matches(|c: char| !c.is_ascii_digit())
+                .parse()
+                .ok()
+        })
         .max()
         .unwrap_or(0)
 }
@@ -151,9 +158,13 @@ pub fn signature_xml(name: &str, bytes: &[u8]) -> Result<SignatureXml, OfdError>
     Ok(SignatureXml {
         method: child(info, "SignatureMethod").map(text_of),
         date_time: child(info, "SignatureDateTime").map(text_of),
-        check_method: refs.and_then(|r| r.attribute("CheckMethod")).map(str::to_owned),
+        check_method: refs
+            .and_then(|r| r.attribute("CheckMethod"))
+            .map(str::to_owned),
         references,
-        seal_loc: child(info, "Seal").and_then(|s| child(s, "BaseLoc")).map(text_of),
+        seal_loc: child(info, "Seal")
+            .and_then(|s| child(s, "BaseLoc"))
+            .map(text_of),
         signed_value: child(root, "SignedValue")
             .map(text_of)
             .filter(|s| !s.is_empty())

@@ -21,7 +21,13 @@ pub struct Pki {
 
 fn party(subject: &str, serial: u64, ca: bool, issuer: Option<&Party>) -> Party {
     let key = Sm2SigningKey::generate().unwrap();
-    let spec = CertSpec { subject, serial, not_before: T0 - YEAR, not_after: T0 + 5 * YEAR, ca };
+    let spec = CertSpec {
+        subject,
+        serial,
+        not_before: T0 - YEAR,
+        not_after: T0 + 5 * YEAR,
+        ca,
+    };
     let pk = key.verifying_key().to_bytes();
     let cert = match issuer {
         Some(i) => issue_cert(&spec, &pk, &i.key, Some(&i.cert)).unwrap(),
@@ -33,8 +39,18 @@ fn party(subject: &str, serial: u64, ca: bool, issuer: Option<&Party>) -> Party 
 impl Pki {
     pub fn new() -> Pki {
         let ca = party("CN=Test Seal CA,O=Yinzheng Test,C=CN", 1, true, None);
-        let maker = party("CN=测试电子印章制作系统,O=Yinzheng Test,C=CN", 2, false, Some(&ca));
-        let signer = party("CN=测试市政务服务中心,O=Yinzheng Test,C=CN", 3, false, Some(&ca));
+        let maker = party(
+            "CN=测试电子印章制作系统,O=Yinzheng Test,C=CN",
+            2,
+            false,
+            Some(&ca),
+        );
+        let signer = party(
+            "CN=测试市政务服务中心,O=Yinzheng Test,C=CN",
+            3,
+            false,
+            Some(&ca),
+        );
         Pki { ca, maker, signer }
     }
 
@@ -55,17 +71,32 @@ impl Pki {
     }
 
     pub fn seal(&self) -> Vec<u8> {
-        make_seal(&self.seal_spec(b"\x89PNG\r\n\x1a\n"), &self.maker.key, &self.maker.cert).unwrap()
+        make_seal(
+            &self.seal_spec(b"\x89PNG\r\n\x1a\n"),
+            &self.maker.key,
+            &self.maker.cert,
+        )
+        .unwrap()
     }
 
     pub fn sealed_document(&self) -> Vec<u8> {
-        let doc = ofd::text_document("建筑工程施工许可证", &["编号 440305202612020001", "建设单位 测试公司"]).unwrap();
+        let doc = ofd::text_document(
+            "建筑工程施工许可证",
+            &["编号 440305202612020001", "建设单位 测试公司"],
+        )
+        .unwrap();
         let seal = self.seal();
         seal_ofd(&doc, &self.request(&seal, T0 + 86_400)).unwrap()
     }
 
     pub fn request<'a>(&'a self, seal: &'a [u8], time: i64) -> SealRequest<'a> {
-        SealRequest { seal, key: &self.signer.key, cert: &self.signer.cert, time, boundary: (120, 200, 40, 40) }
+        SealRequest {
+            seal,
+            key: &self.signer.key,
+            cert: &self.signer.cert,
+            time,
+            boundary: (120, 200, 40, 40),
+        }
     }
 }
 
@@ -85,7 +116,8 @@ pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 /// A package from files (stored, so sizes are what they say).
 pub fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (n, b) in files {
         z.start_file(n.as_str(), opts).unwrap();
         z.write_all(b).unwrap();
@@ -96,7 +128,10 @@ pub fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 /// `bytes` with the file `name` replaced by `f(old)`.
 pub fn edit(bytes: &[u8], name: &str, f: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
     let mut files = unzip(bytes);
-    let entry = files.iter_mut().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} in package"));
+    let entry = files
+        .iter_mut()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} in package"));
     entry.1 = f(&entry.1);
     zip_of(&files)
 }

@@ -2,4 +2,5 @@
 
 mod common;
 mod made;
+mod openssl;
 mod samples;

@@ -46,7 +46,11 @@ fn outcome(report: &DocumentReport, i: usize, code: CheckCode) -> Option<Outcome
 /// Fully valid: every check passes, chains not checked (no anchors shipped).
 fn assert_fully_valid(name: &str, refs: usize) {
     let Some(report) = doc(name) else { return };
-    let seals: Vec<_> = report.signatures.iter().filter(|s| s.kind == EntryKind::Seal).collect();
+    let seals: Vec<_> = report
+        .signatures
+        .iter()
+        .filter(|s| s.kind == EntryKind::Seal)
+        .collect();
     assert_eq!(seals.len(), 1, "{name}");
     let s = seals[0];
     assert!(s.genuine(), "{name}: {:#?}", s.checks);
@@ -61,14 +65,25 @@ fn assert_fully_valid(name: &str, refs: usize) {
         assert_eq!(r.outcome(code), Some(Outcome::Pass), "{name}: {code:?}");
     }
     assert_eq!(
-        r.checks.iter().filter(|c| c.code == CheckCode::CertChain).map(|c| c.reason).collect::<Vec<_>>(),
+        r.checks
+            .iter()
+            .filter(|c| c.code == CheckCode::CertChain)
+            .map(|c| c.reason)
+            .collect::<Vec<_>>(),
         vec![Some(Reason::NoTrustAnchors); 2],
         "{name}: chains are reported as not checked"
     );
-    let passed = s.checks.iter().filter(|c| c.code == CheckCode::Reference && c.outcome == Outcome::Pass).count();
+    let passed = s
+        .checks
+        .iter()
+        .filter(|c| c.code == CheckCode::Reference && c.outcome == Outcome::Pass)
+        .count();
     assert_eq!(passed, refs, "{name}");
     assert!(s.changed_files().is_empty());
-    assert_eq!(outcome(&report, 0, CheckCode::DataHash), Some(Outcome::Pass));
+    assert_eq!(
+        outcome(&report, 0, CheckCode::DataHash),
+        Some(Outcome::Pass)
+    );
     assert!(report.all_seals_genuine());
 }
 
@@ -76,7 +91,10 @@ fn assert_fully_valid(name: &str, refs: usize) {
 fn gomain_e_invoice_is_fully_valid() {
     assert_fully_valid("v4_einvoice_baiwang_gomain_valid.ofd", 17);
     if let Some(report) = doc("v4_einvoice_baiwang_gomain_valid.ofd") {
-        assert_eq!(outcome(&report, 0, CheckCode::SealFile), Some(Outcome::Pass));
+        assert_eq!(
+            outcome(&report, 0, CheckCode::SealFile),
+            Some(Outcome::Pass)
+        );
     }
 }
 
@@ -100,19 +118,36 @@ fn antchain_e_invoice_is_fully_valid() {
 /// `timeInfo`: both windows fail with `EXPIRED`, so the seal is not genuine.
 #[test]
 fn ofdrw_test_document_verifies_but_its_seal_had_expired() {
-    let Some(report) = doc("v4_ofdrw_testkeys_valid.ofd") else { return };
+    let Some(report) = doc("v4_ofdrw_testkeys_valid.ofd") else {
+        return;
+    };
     let s = &report.signatures[0];
     let r = s.seal.as_ref().unwrap();
-    for code in [CheckCode::MakerSignature, CheckCode::Signature, CheckCode::SignerInCertList, CheckCode::MakerCert] {
+    for code in [
+        CheckCode::MakerSignature,
+        CheckCode::Signature,
+        CheckCode::SignerInCertList,
+        CheckCode::MakerCert,
+    ] {
         assert_eq!(r.outcome(code), Some(Outcome::Pass), "{code:?}");
     }
     for code in [CheckCode::SealValidity, CheckCode::SignerCert] {
         let c = r.checks.iter().find(|c| c.code == code).unwrap();
-        assert_eq!((c.outcome, c.reason), (Outcome::Fail, Some(Reason::Expired)), "{code:?}");
+        assert_eq!(
+            (c.outcome, c.reason),
+            (Outcome::Fail, Some(Reason::Expired)),
+            "{code:?}"
+        );
     }
     assert_eq!(r.time_info.text, "20260804020809Z");
-    assert_eq!(outcome(&report, 0, CheckCode::DataHash), Some(Outcome::Pass));
-    assert_eq!(outcome(&report, 0, CheckCode::SealFile), Some(Outcome::Pass));
+    assert_eq!(
+        outcome(&report, 0, CheckCode::DataHash),
+        Some(Outcome::Pass)
+    );
+    assert_eq!(
+        outcome(&report, 0, CheckCode::SealFile),
+        Some(Outcome::Pass)
+    );
     let refs = s.checks.iter().filter(|c| c.code == CheckCode::Reference);
     assert_eq!(refs.clone().count(), 5);
     assert!(refs.clone().all(|c| c.outcome == Outcome::Pass));
@@ -121,18 +156,30 @@ fn ofdrw_test_document_verifies_but_its_seal_had_expired() {
 
 #[test]
 fn yunnan_licence_two_genuine_seals_two_edited_pages() {
-    let Some(report) = doc("v4_licence_yunnan_2seals_pages_edited.ofd") else { return };
-    let seals: Vec<_> = report.signatures.iter().filter(|s| s.kind == EntryKind::Seal).collect();
+    let Some(report) = doc("v4_licence_yunnan_2seals_pages_edited.ofd") else {
+        return;
+    };
+    let seals: Vec<_> = report
+        .signatures
+        .iter()
+        .filter(|s| s.kind == EntryKind::Seal)
+        .collect();
     assert_eq!(seals.len(), 2);
     for s in &seals {
         let r = s.seal.as_ref().unwrap();
         assert!(r.genuine(), "{:#?}", r.checks);
-        assert_eq!(outcome(&report, 0, CheckCode::DataHash), Some(Outcome::Pass));
+        assert_eq!(
+            outcome(&report, 0, CheckCode::DataHash),
+            Some(Outcome::Pass)
+        );
         let mut changed = s.changed_files();
         changed.sort();
         assert_eq!(
             changed,
-            vec!["Doc_0/Pages/Page_0/Content.xml", "Doc_0/Pages/Page_1/Content.xml"],
+            vec![
+                "Doc_0/Pages/Page_0/Content.xml",
+                "Doc_0/Pages/Page_1/Content.xml"
+            ],
             "the two edited pages, by name"
         );
         assert!(!s.genuine());
@@ -142,11 +189,25 @@ fn yunnan_licence_two_genuine_seals_two_edited_pages() {
 
 #[test]
 fn shandong_raw_signature_verifies_and_edits_are_found() {
-    let Some(report) = doc("v4_shandong_raw_rs_extdatas_edited.ofd") else { return };
-    let seals: Vec<_> = report.signatures.iter().filter(|s| s.kind == EntryKind::Seal).collect();
-    let signs: Vec<_> = report.signatures.iter().filter(|s| s.kind == EntryKind::Sign).collect();
+    let Some(report) = doc("v4_shandong_raw_rs_extdatas_edited.ofd") else {
+        return;
+    };
+    let seals: Vec<_> = report
+        .signatures
+        .iter()
+        .filter(|s| s.kind == EntryKind::Seal)
+        .collect();
+    let signs: Vec<_> = report
+        .signatures
+        .iter()
+        .filter(|s| s.kind == EntryKind::Sign)
+        .collect();
     assert_eq!(seals.len(), 1);
-    assert_eq!(signs.len(), 1, "Sign_3 is a GB/T 35275 signature, reported as such");
+    assert_eq!(
+        signs.len(),
+        1,
+        "Sign_3 is a GB/T 35275 signature, reported as such"
+    );
     assert_eq!(signs[0].checks[0].code, CheckCode::NotASeal);
     let s = seals[0];
     let r = s.seal.as_ref().unwrap();
@@ -154,45 +215,85 @@ fn shandong_raw_signature_verifies_and_edits_are_found() {
     assert_eq!(r.outcome(CheckCode::Signature), Some(Outcome::Pass));
     assert_eq!(r.outcome(CheckCode::MakerSignature), Some(Outcome::Pass));
     assert!(r.genuine());
-    let refs: Vec<_> = s.checks.iter().filter(|c| c.code == CheckCode::Reference).collect();
-    assert_eq!(refs.iter().filter(|c| c.outcome == Outcome::Pass).count(), 4);
+    let refs: Vec<_> = s
+        .checks
+        .iter()
+        .filter(|c| c.code == CheckCode::Reference)
+        .collect();
+    assert_eq!(
+        refs.iter().filter(|c| c.outcome == Outcome::Pass).count(),
+        4
+    );
     assert_eq!(s.changed_files().len(), 3);
 }
 
 #[test]
 fn dms360_v1_document_fails_while_its_seal_verifies() {
-    let Some(report) = doc("v1_dms360_nonverifying.ofd") else { return };
+    let Some(report) = doc("v1_dms360_nonverifying.ofd") else {
+        return;
+    };
     assert_eq!(report.signatures.len(), 1);
     let s = &report.signatures[0];
     let r = s.seal.as_ref().unwrap();
     assert_eq!(r.version, SealVersion::V1);
     assert_eq!(r.outcome(CheckCode::MakerSignature), Some(Outcome::Pass));
     assert_eq!(r.outcome(CheckCode::Signature), Some(Outcome::Fail));
-    assert_eq!(r.outcome(CheckCode::SignerInCertList), Some(Outcome::Fail), "certList holds an IA5String");
-    assert_eq!(outcome(&report, 0, CheckCode::DataHash), Some(Outcome::Fail));
-    let refs: Vec<_> = s.checks.iter().filter(|c| c.code == CheckCode::Reference).collect();
+    assert_eq!(
+        r.outcome(CheckCode::SignerInCertList),
+        Some(Outcome::Fail),
+        "certList holds an IA5String"
+    );
+    assert_eq!(
+        outcome(&report, 0, CheckCode::DataHash),
+        Some(Outcome::Fail)
+    );
+    let refs: Vec<_> = s
+        .checks
+        .iter()
+        .filter(|c| c.code == CheckCode::Reference)
+        .collect();
     assert_eq!(refs.len(), 6);
     assert!(refs.iter().all(|c| c.outcome == Outcome::Fail));
 }
 
 #[test]
 fn bare_v1_seal_maker_signature_verifies() {
-    let Some(bytes) = read("v1_ofdrw_testseal.esl") else { return };
+    let Some(bytes) = read("v1_ofdrw_testseal.esl") else {
+        return;
+    };
     let (summary, checks) = verify_seal(&bytes, &TrustAnchors::none()).unwrap();
     assert_eq!(summary.version, SealVersion::V1);
-    let maker = checks.iter().find(|c| c.code == CheckCode::MakerSignature).unwrap();
+    let maker = checks
+        .iter()
+        .find(|c| c.code == CheckCode::MakerSignature)
+        .unwrap();
     assert_eq!(maker.outcome, Outcome::Pass, "{maker:?}");
 }
 
 #[test]
 fn hebei_seal_maker_signature_fails() {
-    let Some(bytes) = read("v4_hebei_gede_seal_maker_sig_fails.der") else { return };
+    let Some(bytes) = read("v4_hebei_gede_seal_maker_sig_fails.der") else {
+        return;
+    };
     let (summary, checks) = verify_seal(&bytes, &TrustAnchors::none()).unwrap();
     assert_eq!(summary.version, SealVersion::V4);
-    let maker = checks.iter().find(|c| c.code == CheckCode::MakerSignature).unwrap();
-    assert_eq!((maker.outcome, maker.reason), (Outcome::Fail, Some(Reason::SignatureMismatch)));
-    let cert = checks.iter().find(|c| c.code == CheckCode::MakerCert).unwrap();
-    assert_eq!((cert.outcome, cert.reason), (Outcome::Fail, Some(Reason::Expired)), "maker cert expired before the seal was made");
+    let maker = checks
+        .iter()
+        .find(|c| c.code == CheckCode::MakerSignature)
+        .unwrap();
+    assert_eq!(
+        (maker.outcome, maker.reason),
+        (Outcome::Fail, Some(Reason::SignatureMismatch))
+    );
+    let cert = checks
+        .iter()
+        .find(|c| c.code == CheckCode::MakerCert)
+        .unwrap();
+    assert_eq!(
+        (cert.outcome, cert.reason),
+        (Outcome::Fail, Some(Reason::Expired)),
+        "maker cert expired before the seal was made"
+    );
 }
 
 #[test]
@@ -205,8 +306,17 @@ fn bare_v4_and_v5_signatures_verify_with_zero_data_hash() {
         let r = verify_signature(&bytes, &TrustAnchors::none()).unwrap();
         assert_eq!(r.version, version, "{name}");
         assert_eq!(r.data_hash, "00".repeat(32));
-        assert_eq!(r.outcome(CheckCode::Signature), Some(Outcome::Pass), "{name}: {:#?}", r.checks);
-        assert_eq!(r.outcome(CheckCode::MakerSignature), Some(Outcome::Pass), "{name}");
+        assert_eq!(
+            r.outcome(CheckCode::Signature),
+            Some(Outcome::Pass),
+            "{name}: {:#?}",
+            r.checks
+        );
+        assert_eq!(
+            r.outcome(CheckCode::MakerSignature),
+            Some(Outcome::Pass),
+            "{name}"
+        );
         assert_eq!(r.property_info, "/Doc_0/Signs/Sign_0/Signature.xml");
     }
 }
