@@ -20,6 +20,15 @@ pub enum ClientError {
         /// Why.
         reason: String,
     },
+    /// A document that cannot be verified at all (not an OFD package,
+    /// damaged, over the limits).
+    #[error("{path}: {reason}")]
+    Document {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// No genesis was given and none is trusted yet.
     #[error("no trusted genesis: pass --genesis FILE or run `yinzheng trust import FILE`")]
     NoTrustedGenesis,
@@ -81,6 +90,7 @@ impl ClientError {
             ClientError::Node { .. } => Exit::Invalid,
             ClientError::Io { .. }
             | ClientError::Genesis { .. }
+            | ClientError::Document { .. }
             | ClientError::NoQrCode { .. }
             | ClientError::QrPayload { .. }
             | ClientError::QrTooLarge { .. }

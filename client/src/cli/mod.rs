@@ -8,9 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::commands;
 
 mod kinds;
+mod seal;
 
 use crate::{ClientError, Exit};
 pub use kinds::*;
+pub use seal::*;
 
 /// `yinzheng`'s arguments.
 #[derive(Parser)]
@@ -58,6 +60,9 @@ pub enum Cmd {
     Keygen(KeygenArgs),
     /// Manage the trusted genesis.
     Trust(TrustArgs),
+    /// National-format (GB/T 38540) seals: certificates, seals, sealing OFD
+    /// documents. `verify DOC.ofd` checks a sealed document.
+    Seal(SealArgs),
 }
 
 /// `qr` subcommands.
@@ -81,8 +86,12 @@ pub enum TrustCmd {
 /// Arguments of `Verify`.
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// The bundle file.
+    /// The bundle file, or a sealed OFD document (checked seal by seal).
     pub bundle: Option<PathBuf>,
+    /// A trusted seal-making or signing CA certificate for OFD documents
+    /// (repeat for several; without one, certificate chains are not checked).
+    #[arg(long = "anchor")]
+    pub anchors: Vec<PathBuf>,
     /// Read the bundle from a QR code in this image (PNG or JPEG).
     #[arg(long, conflicts_with = "bundle")]
     pub qr: Option<PathBuf>,
@@ -290,6 +299,7 @@ pub fn run(cli: Cli) -> Result<Exit, ClientError> {
             cmd: QrCmd::Decode(a),
         }) => commands::qr::decode(a),
         Cmd::Keygen(a) => commands::keygen::run(a),
+        Cmd::Seal(a) => commands::seal::run(a.cmd),
         Cmd::Trust(TrustArgs {
             cmd: TrustCmd::Import(a),
         }) => commands::trust::import(a),

@@ -5,6 +5,7 @@ pub mod fetch;
 pub mod keygen;
 pub mod kinds;
 pub mod qr;
+pub mod seal;
 pub mod submit;
 pub mod trust;
 pub mod verify;

@@ -8,6 +8,12 @@ use crate::{ClientError, Exit, check, remote};
 /// Verify one bundle and print the verdict.
 pub fn run(a: VerifyArgs) -> Result<Exit, ClientError> {
     let age = super::max_age(&a.max_age)?;
+    if let Some(p) = &a.bundle {
+        let bytes = check::read(p)?;
+        if super::seal::is_ofd(&bytes) {
+            return super::seal::verify(p, &bytes, &a.anchors, a.json, a.lang);
+        }
+    }
     let genesis = check::genesis_or_trusted(a.genesis.as_deref())?;
     let bytes = match (a.bundle, a.qr, a.link) {
         (Some(p), _, _) => check::read(&p)?,

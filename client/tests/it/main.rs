@@ -4,4 +4,5 @@ mod batch;
 mod common;
 mod keys;
 mod qr;
+mod seals;
 mod verdicts;
