@@ -140,6 +140,7 @@ impl Samples {
             seal_public_key: seal_key.verifying_key().to_bytes(),
             valid_from_ms: 0,
             valid_until_ms: 0,
+            ses_seal: Vec::new(),
         };
         self.record(Kind::RegisterSeal(r), &self.keys.province_admin, now_ms)
     }
@@ -155,6 +156,7 @@ impl Samples {
         let r = Stamp {
             seal_id: seal_id.into(),
             document_digest: self.digest(document).0.to_vec(),
+            ses_signature: Vec::new(),
         };
         self.record(Kind::Stamp(r), seal_key, now_ms)
     }

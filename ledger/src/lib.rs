@@ -62,8 +62,9 @@ pub use error::{BackendError, LedgerError};
 pub use history::{SetEpoch, SetHistory, ValidatorHistory};
 pub use params::ChainParams;
 pub use record::{
-    MAX_RECORD_BYTES, MAX_SIGNATURES, MAX_TEXT, Record, RecordKind, RecordSigner, UnverifiedRecord,
-    record_id, signing_message,
+    MAX_RECORD_BYTES, MAX_SEAL_RECORD_BYTES, MAX_SIGNATURES, MAX_TEXT, Record, RecordKind,
+    RecordSigner, UnverifiedRecord, national_seal_name, national_seal_window, record_id,
+    signing_message,
 };
 pub use rejection::{RejectCode, Rejection};
 pub use signers::SignerBitmap;

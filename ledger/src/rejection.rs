@@ -47,6 +47,13 @@ pub enum RejectCode {
     OutOfOrder,
     /// Outside the subject's validity window at block time.
     OutsideValidity,
+    /// A national-format seal that does not verify: its maker's signature,
+    /// its maker's certificate, or its structure (`docs/spec/seals.md` §6).
+    BadSeal,
+    /// An anchored stamping that does not verify against its registered
+    /// seal: another seal, a signer the seal does not admit, or a signature
+    /// that fails (`docs/spec/seals.md` §7).
+    BadStamping,
 }
 
 impl RejectCode {
@@ -72,6 +79,8 @@ impl RejectCode {
             RejectCode::NotActive => "NOT_ACTIVE",
             RejectCode::OutOfOrder => "OUT_OF_ORDER",
             RejectCode::OutsideValidity => "OUTSIDE_VALIDITY",
+            RejectCode::BadSeal => "BAD_SEAL",
+            RejectCode::BadStamping => "BAD_STAMPING",
         }
     }
 }

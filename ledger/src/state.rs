@@ -44,6 +44,9 @@ pub enum StateKey {
     Validators,
     /// A committed record, by id → `RecordState`.
     Record(Digest),
+    /// An anchored national stamping, by SM3 of its `SES_Signature` DER →
+    /// `StampingState`.
+    Stamping(Digest),
 }
 
 impl StateKey {
@@ -57,6 +60,7 @@ impl StateKey {
             StateKey::Share(_) => 6,
             StateKey::Validators => 7,
             StateKey::Record(_) => 8,
+            StateKey::Stamping(_) => 9,
         }
     }
 
@@ -96,7 +100,7 @@ impl StateKey {
                 put(cert_no.as_bytes());
             }
             StateKey::Validators => {}
-            StateKey::Record(d) => put(&d.0),
+            StateKey::Record(d) | StateKey::Stamping(d) => put(&d.0),
         }
         suite.hash(&buf)
     }

@@ -46,13 +46,21 @@ pub fn subject_key(record: &Record) -> Option<StateKey> {
 }
 
 /// The subject a committed record creates and that a bundle can later be
-/// fetched by (certificate, seal): an issue or a supersession's replacement,
-/// a seal registration. Every other kind creates none.
+/// fetched by (certificate, seal, stamping): an issue or a supersession's
+/// replacement, a seal registration, an anchored national stamping. Every
+/// other kind creates none.
 pub fn created_subject(record: &Record) -> Option<StateKey> {
     match record.kind() {
         RecordKind::IssueCertificate
         | RecordKind::SupersedeCertificate
         | RecordKind::RegisterSeal => subject_key(record),
+        // An anchored national stamping is found by SM3 of its SES_Signature.
+        RecordKind::Stamp => match record.payload()? {
+            Kind::Stamp(s) if !s.ses_signature.is_empty() => Some(StateKey::Stamping(
+                yinzheng_crypto::Suite::Sm.hash(&s.ses_signature),
+            )),
+            _ => None,
+        },
         RecordKind::RegisterOrg
         | RecordKind::UpdateOrg
         | RecordKind::RegisterKey
@@ -62,7 +70,6 @@ pub fn created_subject(record: &Record) -> Option<StateKey> {
         | RecordKind::ChangeValidators
         | RecordKind::RevokeCertificate
         | RecordKind::RevokeSeal
-        | RecordKind::Stamp
         | RecordKind::ShareRequest
         | RecordKind::ShareDecision
         | RecordKind::ShareDelivery

@@ -90,6 +90,7 @@ impl Api {
             By::RecordId(id) => return digest(&id, "record id"),
             By::Certificate(c) => certificate_key(c),
             By::SealId(s) => StateKey::Seal(s),
+            By::Stamping(d) => StateKey::Stamping(digest(&d, "stamping")?),
         };
         self.shared
             .chain
@@ -266,6 +267,7 @@ impl Node for Api {
             Some(By::RecordId(id)) => StateKey::Record(digest(&id, "record id")?),
             Some(By::Certificate(c)) => certificate_key(c),
             Some(By::SealId(s)) => StateKey::Seal(s),
+            Some(By::Stamping(d)) => StateKey::Stamping(digest(&d, "stamping")?),
             None => return Err(Status::invalid_argument("MALFORMED: no subject given")),
         };
         let value = chain

@@ -48,6 +48,7 @@ pub fn describe(suite: Suite, what: SubmitCmd, now: u64) -> Result<(KeyArgs, Kin
             let kind = Kind::Stamp(proto::Stamp {
                 seal_id: s.seal_id,
                 document_digest: suite.hash(&doc).0.to_vec(),
+                ses_signature: Vec::new(),
             });
             (s.signer, kind)
         }
@@ -140,6 +141,7 @@ pub fn describe(suite: Suite, what: SubmitCmd, now: u64) -> Result<(KeyArgs, Kin
                 } else {
                     now + s.valid_days * DAY_MS
                 },
+                ses_seal: Vec::new(),
             });
             (s.signer, kind)
         }

@@ -95,7 +95,12 @@ pub fn vectors(f: &mut Fixture, seal_id: &str) -> Vec<Vector> {
     let b = forced(f, vec![0xff; 8], vec![], false);
     add("faulty-step4-malformed.bundle", b, 4, "MALFORMED");
 
-    let b = forced(f, vec![0x0a; 17 * 1024], vec![], false);
+    let b = forced(
+        f,
+        vec![0x0a; yinzheng_ledger::MAX_SEAL_RECORD_BYTES + 1],
+        vec![],
+        false,
+    );
     add("faulty-step4-oversize.bundle", b, 4, "OVERSIZE");
 
     let mut e = envelope(&f.issue_record("F-6", b"F-6"));
@@ -131,6 +136,7 @@ pub fn vectors(f: &mut Fixture, seal_id: &str) -> Vec<Vector> {
             Kind::Stamp(proto::Stamp {
                 seal_id: seal.into(),
                 document_digest: f.params.suite.hash(b"a document").0.to_vec(),
+                ses_signature: Vec::new(),
             }),
             &[key],
         )

@@ -54,6 +54,7 @@ fn main() {
             seal_public_key: fixture::pk(&seal_key),
             valid_from_ms: 0,
             valid_until_ms: 0,
+            ses_seal: Vec::new(),
         }),
         &[&f.province_admin],
     );
@@ -63,10 +64,45 @@ fn main() {
         Kind::Stamp(proto::Stamp {
             seal_id: "4403050001234".into(),
             document_digest: f.params.suite.hash(contract).0.to_vec(),
+            ses_signature: Vec::new(),
         }),
         &[&seal_key],
     );
     f.commit(std::slice::from_ref(&stamp));
+    // A national-format seal, registered; an OFD e-licence stamped with it;
+    // the stamping anchored (seals.md §6–§7).
+    let national = fixture::NationalSeal::new(f.time, b"\x89PNG\r\n\x1a\n seal picture");
+    let national_reg = f.record(
+        Kind::RegisterSeal(national.register(&f.district)),
+        &[&f.province_admin],
+    );
+    f.try_commit(national_reg.clone()).unwrap();
+    let licence = yinzheng_seal::ofd::text_document(
+        "建筑工程施工许可证",
+        &["编号 440305202612020001", "建设单位 深圳市某某建设有限公司"],
+    )
+    .unwrap();
+    let licence = yinzheng_seal::seal_ofd(
+        &licence,
+        &yinzheng_seal::SealRequest {
+            seal: &national.seal,
+            key: &national.signer,
+            cert: &national.signer_cert,
+            time: i64::try_from(f.time / 1000).unwrap() - 60,
+            boundary: (120, 200, 40, 40),
+        },
+    )
+    .unwrap();
+    let pkg = yinzheng_seal::ofd::Package::open(&licence, Default::default()).unwrap();
+    let ses = pkg
+        .get("Doc_0/Signs/Sign_0/SignedValue.dat")
+        .unwrap()
+        .to_vec();
+    let national_stamping = f.record(
+        Kind::Stamp(fixture::NationalSeal::anchor(ses)),
+        &[&f.district_operator],
+    );
+    f.try_commit(national_stamping.clone()).unwrap();
     // A certificate whose window ended right after issuance, and one whose
     // window starts in twenty years.
     let mut e = f.issue("NO-5", b"NO-5 v1");
@@ -117,6 +153,21 @@ fn main() {
     );
     let seal_full = f.chain.bundle(&seal.id(), true).unwrap();
     write("seal-full.bundle", &seal_full.encode_to_vec());
+    write("national-licence.ofd", &licence);
+    write(
+        "national-seal-full.bundle",
+        &f.chain
+            .bundle(&national_reg.id(), true)
+            .unwrap()
+            .encode_to_vec(),
+    );
+    write(
+        "national-stamping-full.bundle",
+        &f.chain
+            .bundle(&national_stamping.id(), true)
+            .unwrap()
+            .encode_to_vec(),
+    );
 
     // Invalid ones, each damaged at one place.
     let mut x = full.clone();
@@ -248,6 +299,18 @@ fn main() {
     let lines = [
         ok("valid-full.bundle", cert, "valid", &a.id()),
         ok("valid-compact.bundle", cert, "valid", &a.id()),
+        ok(
+            "national-seal-full.bundle",
+            None,
+            "valid",
+            &national_reg.id(),
+        ),
+        ok(
+            "national-stamping-full.bundle",
+            None,
+            "valid",
+            &national_stamping.id(),
+        ),
         ok("revoked-full.bundle", None, "revoked", &b.id()),
         ok("superseded-full.bundle", None, "superseded", &c.id()),
         ok(

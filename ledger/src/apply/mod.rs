@@ -90,8 +90,9 @@ pub fn apply(
     let Some(kind) = record.payload() else {
         return Err(Rejection::new(RejectCode::Malformed, "no kind").into());
     };
-    // Stamps are signed by the seal's own key, which is not in the key registry.
-    let signers = if matches!(kind, Kind::Stamp(_)) {
+    // Native stamps are signed by the seal's own key, which is not in the key
+    // registry; anchored national stampings by a key of the seal's owner.
+    let signers = if matches!(kind, Kind::Stamp(s) if s.ses_signature.is_empty()) {
         Vec::new()
     } else {
         cx.signers(record)?
@@ -130,7 +131,9 @@ pub fn check_signers_known(
     record: &crate::record::UnverifiedRecord,
 ) -> Result<(), ApplyError> {
     use crate::proto::{KeyState, SealState};
-    if let Some(Kind::Stamp(s)) = record.payload() {
+    if let Some(Kind::Stamp(s)) = record.payload()
+        && s.ses_signature.is_empty()
+    {
         let seal: Option<SealState> =
             crate::state::get_typed(view, &StateKey::Seal(s.seal_id.clone()))?;
         let Some(seal) = seal else {

@@ -2,7 +2,10 @@
 
 use super::context::{ACTIVE, AUTH_SEAL, Ctx, ROLE_ADMIN, Signer};
 use super::{Res, no};
-use crate::proto::{self, SealState, SubjectStatus};
+use yinzheng_crypto::Suite;
+use yinzheng_seal::{CertListEntry, TrustAnchors};
+
+use crate::proto::{self, SealState, StampingState, SubjectStatus};
 use crate::record::Record;
 use crate::rejection::RejectCode;
 use crate::state::StateKey;
@@ -33,7 +36,7 @@ pub(super) fn register_seal(
             format!("no seal authority over {}", owner.division),
         );
     }
-    let state = SealState {
+    let mut state = SealState {
         status: ACTIVE,
         owner: s.owner.clone(),
         seal_public_key: s.seal_public_key.clone(),
@@ -42,7 +45,44 @@ pub(super) fn register_seal(
         registered_at_height: h,
         ..Default::default()
     };
+    if !s.ses_seal.is_empty() {
+        national_seal(&mut state, &s.ses_seal)?;
+    }
     cx.put(key, &state);
+    Ok(())
+}
+
+/// `docs/spec/seals.md` §6: a national seal is registered only if it
+/// verifies: its structure, its maker's signature over it, and its maker's
+/// certificate at the time it was made. The fields were matched to the seal
+/// when the record was decoded.
+fn national_seal(state: &mut SealState, der: &[u8]) -> Res<()> {
+    let bad = |m: String| no(RejectCode::BadSeal, m);
+    let (_, checks) = match yinzheng_seal::verify_seal(der, &TrustAnchors::none()) {
+        Ok(r) => r,
+        Err(e) => return bad(format!("the seal does not parse: {e}")),
+    };
+    if let Some(c) = checks.iter().find(|c| c.failed()) {
+        return bad(format!("{:?}: {}", c.code, c.detail));
+    }
+    let Ok(seal) = yinzheng_seal::Seal::parse(der) else {
+        return bad("the seal does not parse".into());
+    };
+    state.ses_seal_sm3 = Suite::Sm.hash(der).0.to_vec();
+    state.maker_cert_sm3 = Suite::Sm.hash(seal.maker_cert).0.to_vec();
+    state.signer_cert_sm3 = seal
+        .property
+        .cert_list
+        .iter()
+        .filter_map(|e| match e {
+            CertListEntry::Cert(c) => Some(Suite::Sm.hash(c).0.to_vec()),
+            CertListEntry::Digest { value, .. } if value.len() == 32 => Some(value.to_vec()),
+            _ => None,
+        })
+        .collect();
+    if state.signer_cert_sm3.is_empty() {
+        return bad("the seal admits no signer certificate".into());
+    }
     Ok(())
 }
 
@@ -80,7 +120,7 @@ pub(super) fn revoke_seal(cx: &mut Ctx<'_>, signers: &[Signer], s: &proto::Revok
 
 pub(super) fn stamp(
     cx: &mut Ctx<'_>,
-    _signers: &[Signer],
+    signers: &[Signer],
     s: &proto::Stamp,
     record: &Record,
 ) -> Res<()> {
@@ -92,6 +132,9 @@ pub(super) fn stamp(
             RejectCode::NotActive,
             format!("seal {} is not active", s.seal_id),
         );
+    }
+    if !s.ses_signature.is_empty() {
+        return national_stamping(cx, signers, s, &seal);
     }
     // The seal key is not an organisation key, so the signer checks that every
     // other kind gets (key registered, org active) are made here instead: a
@@ -114,5 +157,85 @@ pub(super) fn stamp(
             "a stamp is signed by the seal's own key alone",
         );
     }
+    Ok(())
+}
+
+/// `docs/spec/seals.md` §7: an anchored stamping, submitted by the seal's
+/// owner, made with the registered seal by a signer it admits, whose
+/// signature verifies over `TBS_Sign` as found, signed while the seal and the
+/// signer's certificate were valid and not after the block; once.
+fn national_stamping(
+    cx: &mut Ctx<'_>,
+    signers: &[Signer],
+    s: &proto::Stamp,
+    seal: &SealState,
+) -> Res<()> {
+    if seal.ses_seal_sm3.is_empty() {
+        return no(
+            RejectCode::InvalidField,
+            format!("seal {} is not a national-format seal", s.seal_id),
+        );
+    }
+    if signers.is_empty() || signers.iter().any(|x| x.org != seal.owner) {
+        return no(
+            RejectCode::Unauthorised,
+            "a stamping is anchored by a key of the seal's owner",
+        );
+    }
+    let bad = |m: &str| no(RejectCode::BadStamping, m.to_owned());
+    let Ok(sig) = yinzheng_seal::SesSignature::parse(&s.ses_signature) else {
+        return bad("the signature does not parse");
+    };
+    if Suite::Sm.hash(sig.seal.raw).0[..] != seal.ses_seal_sm3[..] {
+        return bad("made with another seal than the one registered under this id");
+    }
+    let signer_sm3 = Suite::Sm.hash(sig.cert).0.to_vec();
+    if !seal.signer_cert_sm3.contains(&signer_sm3) {
+        return bad("the signer's certificate is not one the seal admits");
+    }
+    let report = yinzheng_seal::verify_signature(&s.ses_signature, &TrustAnchors::none());
+    let Ok(report) = report else {
+        return bad("the signature does not parse");
+    };
+    use yinzheng_seal::{CheckCode, Outcome};
+    if report.outcome(CheckCode::Signature) != Some(Outcome::Pass) {
+        return bad("the signer's signature over TBS_Sign does not verify");
+    }
+    for code in [CheckCode::SealValidity, CheckCode::SignerCert] {
+        if report.outcome(code) != Some(Outcome::Pass) {
+            return no(
+                RejectCode::OutsideValidity,
+                format!(
+                    "{code:?}: not valid at the signing time {}",
+                    report.time_info.text
+                ),
+            );
+        }
+    }
+    let signed_at_ms = sig
+        .time_info
+        .unix
+        .and_then(|t| u64::try_from(t).ok())
+        .map(|t| t * 1000)
+        .unwrap_or(u64::MAX);
+    if signed_at_ms > cx.block.time_ms.saturating_add(cx.params.max_clock_skew_ms) {
+        return no(
+            RejectCode::FromTheFuture,
+            format!("signed at {}, after the block", report.time_info.text),
+        );
+    }
+    let key = StateKey::Stamping(Suite::Sm.hash(&s.ses_signature));
+    if cx.get::<StampingState>(&key)?.is_some() {
+        return no(
+            RejectCode::AlreadyExists,
+            "this stamping is already anchored",
+        );
+    }
+    let state = StampingState {
+        seal_id: s.seal_id.clone(),
+        height: cx.block.height,
+        signed_at_ms,
+    };
+    cx.put(key, &state);
     Ok(())
 }

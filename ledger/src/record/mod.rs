@@ -20,11 +20,17 @@ use crate::proto::{Envelope, RecordBody, RecordSignature, record_body::Kind};
 use crate::rejection::{RejectCode, Rejection, reject};
 
 use fields::check_fields;
+pub use fields::{national_seal_name, national_seal_window};
 pub use kind::RecordKind;
 use signatures::{check_signature_forms, verify_one};
 
 /// Largest accepted envelope, in bytes.
 pub const MAX_RECORD_BYTES: usize = 16 * 1024;
+
+/// Largest record that carries a national-format seal or stamping
+/// (`RegisterSeal.ses_seal`, `Stamp.ses_signature`): real seals hold their
+/// picture and certificates and run to 5–32 KiB (`docs/spec/seals.md` §6).
+pub const MAX_SEAL_RECORD_BYTES: usize = 64 * 1024;
 /// Most signatures one envelope may carry.
 pub const MAX_SIGNATURES: usize = 16;
 /// Longest accepted string field, in bytes.
@@ -144,11 +150,11 @@ impl Record {
 
     /// Every check of [`Record::decode`] but the signatures.
     pub fn parse(params: &ChainParams, bytes: &[u8]) -> Result<UnverifiedRecord, Rejection> {
-        if bytes.len() > MAX_RECORD_BYTES {
+        if bytes.len() > MAX_SEAL_RECORD_BYTES {
             return reject(
                 RejectCode::Oversize,
                 format!(
-                    "record is {} bytes, the limit is {MAX_RECORD_BYTES}",
+                    "record is {} bytes, the limit is {MAX_SEAL_RECORD_BYTES}",
                     bytes.len()
                 ),
             );
@@ -170,6 +176,17 @@ impl Record {
         let Some(kind) = body.kind.as_ref() else {
             return reject(RejectCode::Malformed, "record body has no kind");
         };
+        let limit = if fields::carries_national_seal(kind) {
+            MAX_SEAL_RECORD_BYTES
+        } else {
+            MAX_RECORD_BYTES
+        };
+        if bytes.len() > limit {
+            return reject(
+                RejectCode::Oversize,
+                format!("record is {} bytes, the limit is {limit}", bytes.len()),
+            );
+        }
         let kind = RecordKind::of(kind);
         check_fields(params.suite, &body)?;
         if env.signatures.is_empty() {

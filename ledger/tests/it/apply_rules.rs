@@ -246,6 +246,7 @@ fn stamp(f: &Fixture, key: &SigningKey, doc: &[u8]) -> Record {
         Kind::Stamp(proto::Stamp {
             seal_id: "4403050001234".into(),
             document_digest: f.params.suite.hash(doc).0.to_vec(),
+            ses_signature: Vec::new(),
         }),
         &[key],
     )

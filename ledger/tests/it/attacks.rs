@@ -45,6 +45,7 @@ fn a_deactivated_organisations_seal_stamps_nothing() {
             Kind::Stamp(proto::Stamp {
                 seal_id: "4403050001234".into(),
                 document_digest: vec![doc; 32],
+                ses_signature: Vec::new(),
             }),
             &[&seal_key],
         )
@@ -63,6 +64,7 @@ fn a_deactivated_organisations_seal_stamps_nothing() {
     let body = f.body(Kind::Stamp(proto::Stamp {
         seal_id: "4403050001234".into(),
         document_digest: vec![4; 32],
+        ses_signature: Vec::new(),
     }));
     let r = Record::create(&f.params, &body, &[(&seal_key, "another-id")]).unwrap();
     assert_eq!(rejected(&mut f, r), RejectCode::Unauthorised);

@@ -110,6 +110,7 @@ fn stamps_and_deliveries_verify_against_their_documents() {
             seal_public_key: pk(&seal_key),
             valid_from_ms: T0,
             valid_until_ms: 0,
+            ses_seal: Vec::new(),
         }),
         &[&f.province_admin],
     );
@@ -118,6 +119,7 @@ fn stamps_and_deliveries_verify_against_their_documents() {
         Kind::Stamp(proto::Stamp {
             seal_id: "SEAL-1".into(),
             document_digest: f.params.suite.hash(b"contract").0.to_vec(),
+            ses_signature: Vec::new(),
         }),
         &[&seal_key],
     );

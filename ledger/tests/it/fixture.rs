@@ -241,6 +241,7 @@ impl Fixture {
             seal_public_key: pk(key),
             valid_from_ms: 0,
             valid_until_ms: until,
+            ses_seal: Vec::new(),
         }
     }
 
@@ -268,6 +269,7 @@ impl Fixture {
         let new_org = code("11440106MB2C50345");
         let new_key = SigningKey::generate(Suite::Sm).unwrap();
         let seal_key = SigningKey::generate(Suite::Sm).unwrap();
+        let national = NationalSeal::new(self.time, b"\x89PNG\r\n\x1a\n");
         let city_b_admin = self.city_b_admin.clone();
         let province_admin = self.province_admin.clone();
         let city_a_admin = self.city_a_admin.clone();
@@ -365,6 +367,7 @@ impl Fixture {
                 Kind::Stamp(proto::Stamp {
                     seal_id: "4403050001234".into(),
                     document_digest: vec![3; 32],
+                    ses_signature: Vec::new(),
                 }),
                 vec![seal_key.clone()],
             ),
@@ -374,6 +377,16 @@ impl Fixture {
                     reason: 4,
                 }),
                 vec![province_admin.clone()],
+            ),
+            (
+                Kind::RegisterSeal(national.register(&self.district)),
+                vec![province_admin.clone()],
+            ),
+            (
+                Kind::Stamp(NationalSeal::anchor(
+                    national.sign(self.time - 60_000, &[6; 32]),
+                )),
+                vec![self.district_operator.clone()],
             ),
             (
                 Kind::ShareRequest(proto::ShareRequest {
@@ -429,4 +442,119 @@ pub fn pk(k: &SigningKey) -> Vec<u8> {
 #[allow(dead_code)]
 pub fn sign_raw(k: &SigningKey, m: &[u8]) -> Vec<u8> {
     k.sign(m).unwrap().to_bytes().to_vec()
+}
+
+/// A national-format (GB/T 38540) seal for 深圳市南山区政务服务中心: a seal
+/// CA, a maker and a signer certificate made for the test, the seal, and
+/// stampings of documents with it.
+pub struct NationalSeal {
+    pub signer: yinzheng_ledger::crypto::Sm2SigningKey,
+    pub signer_cert: Vec<u8>,
+    pub seal: Vec<u8>,
+}
+
+pub const NATIONAL_SEAL_ID: &str = "4403050009999";
+
+impl NationalSeal {
+    /// A seal valid for three years from a day before `t_ms`, admitting one
+    /// signer; `picture` sets its size (real seals carry 5–30 KiB).
+    pub fn new(t_ms: u64, picture: &[u8]) -> NationalSeal {
+        use yinzheng_ledger::crypto::Sm2SigningKey;
+        use yinzheng_seal::{CertSpec, SealSpec, issue_cert, make_seal};
+        let t = i64::try_from(t_ms / 1000).unwrap();
+        let year = 365 * 86_400;
+        let key = || Sm2SigningKey::generate().unwrap();
+        let (ca, maker, signer) = (key(), key(), key());
+        let spec = |subject, serial, ca| CertSpec {
+            subject,
+            serial,
+            not_before: t - year,
+            not_after: t + 5 * year,
+            ca,
+        };
+        let ca_cert = issue_cert(
+            &spec("CN=Test Seal CA,C=CN", 1, true),
+            &ca.verifying_key().to_bytes(),
+            &ca,
+            None,
+        )
+        .unwrap();
+        let maker_cert = issue_cert(
+            &spec("CN=Seal Maker,C=CN", 2, false),
+            &maker.verifying_key().to_bytes(),
+            &ca,
+            Some(&ca_cert),
+        )
+        .unwrap();
+        let signer_cert = issue_cert(
+            &spec("CN=Nanshan,C=CN", 3, false),
+            &signer.verifying_key().to_bytes(),
+            &ca,
+            Some(&ca_cert),
+        )
+        .unwrap();
+        let seal = make_seal(
+            &SealSpec {
+                es_id: NATIONAL_SEAL_ID,
+                name: "深圳市南山区政务服务中心电子印章",
+                seal_type: 1,
+                vid: "Yinzheng",
+                created: t - 86_400,
+                valid_start: t - 86_400,
+                valid_end: t + 3 * year,
+                picture_type: "PNG",
+                picture,
+                size_mm: (40, 40),
+                signer_certs: vec![&signer_cert],
+            },
+            &maker,
+            &maker_cert,
+        )
+        .unwrap();
+        NationalSeal {
+            signer,
+            signer_cert,
+            seal,
+        }
+    }
+
+    /// The registration of this seal, owned by `owner`.
+    pub fn register(&self, owner: &str) -> proto::RegisterSeal {
+        let seal = yinzheng_seal::Seal::parse(&self.seal).unwrap();
+        let (from, until) = yinzheng_ledger::national_seal_window(&seal).unwrap();
+        proto::RegisterSeal {
+            seal_id: seal.es_id(),
+            owner: owner.into(),
+            seal_type: u32::try_from(seal.property.seal_type).unwrap(),
+            name: yinzheng_ledger::national_seal_name(&seal),
+            image_digest: Suite::Sm.hash(seal.picture.data).0.to_vec(),
+            seal_public_key: Vec::new(),
+            valid_from_ms: from,
+            valid_until_ms: until,
+            ses_seal: self.seal.clone(),
+        }
+    }
+
+    /// An `SES_Signature` over `data_hash`, signed at `t_ms`.
+    pub fn sign(&self, t_ms: u64, data_hash: &[u8; 32]) -> Vec<u8> {
+        yinzheng_seal::make_signature(
+            &self.seal,
+            &self.signer,
+            &self.signer_cert,
+            i64::try_from(t_ms / 1000).unwrap(),
+            data_hash,
+            "/Doc_0/Signs/Sign_0/Signature.xml",
+        )
+        .unwrap()
+    }
+
+    /// The stamp record body anchoring `ses_signature`.
+    pub fn anchor(ses_signature: Vec<u8>) -> proto::Stamp {
+        let sig = yinzheng_seal::SesSignature::parse(&ses_signature).unwrap();
+        proto::Stamp {
+            seal_id: sig.seal.es_id(),
+            document_digest: sig.data_hash.data.to_vec(),
+            ses_signature,
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod attacks;
 mod bundles;
 mod fixture;
 mod log;
+mod national_seals;
 mod records;
 mod replays;
 mod status_map;

@@ -3,7 +3,7 @@
 use prost::Message;
 use yinzheng_ledger::crypto::{SigningKey, Suite};
 use yinzheng_ledger::proto::{Envelope, RecordSignature, record_body::Kind};
-use yinzheng_ledger::{ChainParams, MAX_RECORD_BYTES, Record, RejectCode};
+use yinzheng_ledger::{ChainParams, MAX_SEAL_RECORD_BYTES, Record, RejectCode};
 
 use crate::fixture::{Fixture, pk};
 
@@ -46,7 +46,7 @@ fn garbage_and_truncation_are_malformed() {
 fn oversize_is_refused_before_decoding() {
     let f = Fixture::new();
     assert_eq!(
-        code_of(&f.params, &vec![0u8; MAX_RECORD_BYTES + 1]),
+        code_of(&f.params, &vec![0u8; MAX_SEAL_RECORD_BYTES + 1]),
         RejectCode::Oversize
     );
 }

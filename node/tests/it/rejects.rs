@@ -6,7 +6,7 @@ use tonic::Code;
 use yinzheng_consortium::cluster::Client;
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::proto::{Envelope, RevokeKey};
-use yinzheng_ledger::{MAX_RECORD_BYTES, Record};
+use yinzheng_ledger::{MAX_SEAL_RECORD_BYTES, Record};
 use yinzheng_node::app::now_ms;
 use yinzheng_node::proto::{InfoRequest, RecordRef, SubmitRequest};
 
@@ -56,7 +56,7 @@ async fn bad_records_are_refused_with_their_reason_and_never_committed() {
     .await;
     refused(
         c,
-        vec![0u8; MAX_RECORD_BYTES + 1],
+        vec![0u8; MAX_SEAL_RECORD_BYTES + 1],
         Code::InvalidArgument,
         "OVERSIZE",
     )
