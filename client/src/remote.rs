@@ -32,6 +32,8 @@ pub enum Subject {
     },
     /// A seal, by id.
     Seal(String),
+    /// An anchored national stamping, by SM3 of its `SES_Signature`.
+    Stamping(yinzheng_crypto::Digest),
 }
 
 /// The outcome of a submission.
@@ -102,6 +104,7 @@ pub fn fetch(node: &str, subject: &Subject, compact: bool) -> Result<Vec<u8>, Cl
             cert_no: cert_no.clone(),
         }),
         Subject::Seal(s) => By::SealId(s.clone()),
+        Subject::Stamping(d) => By::Stamping(d.0.to_vec()),
     };
     runtime()?.block_on(async {
         let mut c = connect(node).await?;

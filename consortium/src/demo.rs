@@ -154,6 +154,24 @@ pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
     let h = commit(&mut clients, 3, &stamp).await?;
     say("document stamped", format!("at height {h}"));
 
+    // A national-format (GB/T 38540) seal registered by the province, an OFD
+    // e-licence sealed with it, and the stamping anchored by Nanshan.
+    let nanshan = yinzheng_genesis::consortium::departments()[3]
+        .credit_code
+        .clone();
+    let national =
+        crate::demo_seal::make(&samples, &nanshan, &cluster.net.keys_dir, &out, tag, t())?;
+    let h = commit(&mut clients, 0, &national.registration).await?;
+    say(
+        "national seal registered",
+        format!("{} at height {h}", national.es_id),
+    );
+    let h = commit(&mut clients, 3, &national.anchoring).await?;
+    say(
+        "e-licence sealed, anchored",
+        format!("licence.sealed.ofd at height {h}"),
+    );
+
     // A data-sharing exchange, each step through a different node.
     let steps = samples
         .data_sharing(&format!("REQ-{tag:06}"), b"licence data (demo)", t())
@@ -202,6 +220,18 @@ pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
             By::RecordId(stamp.id().0.to_vec()),
             false,
             Some("stamped-document.txt"),
+        ),
+        (
+            "national-seal.bundle",
+            By::SealId(national.es_id.clone()),
+            false,
+            None,
+        ),
+        (
+            "national-stamping.bundle",
+            By::Stamping(national.stamping_sm3.0.to_vec()),
+            false,
+            None,
         ),
     ];
     println!("proof bundles (verified offline against genesis.json):");
@@ -276,6 +306,9 @@ fn print_next_steps(dir: &Path, port: u16, cert_no: &str) {
   target/debug/yinzheng verify {d}/samples/certificate-2-revoked.bundle --genesis {d}/genesis.json
   target/debug/yinzheng verify {d}/samples/stamp.bundle --genesis {d}/genesis.json \\
       --file {d}/samples/stamped-document.txt
+  # the sealed e-licence: every seal checked, then against the ledger
+  target/debug/yinzheng verify {d}/samples/licence.sealed.ofd --node http://127.0.0.1:{port} \\
+      --genesis {d}/genesis.json --anchor {d}/samples/seal-ca.der
   # fetch a fresh bundle from any validator (verified before it is saved)
   target/debug/yinzheng fetch --node http://127.0.0.1:{port} --genesis {d}/genesis.json \\
       --cert {issuer}/{cert_type}/{cert_no} --out fresh.bundle

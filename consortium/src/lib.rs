@@ -8,4 +8,5 @@
 
 pub mod cluster;
 pub mod demo;
+pub mod demo_seal;
 pub mod load;

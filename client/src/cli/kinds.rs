@@ -45,6 +45,12 @@ pub enum SubmitCmd {
     ChangeValidators(ChangeValidatorsArgs),
     /// Register an e-seal and its key.
     RegisterSeal(RegisterSealArgs),
+    /// Register a national-format (GB/T 38540) seal from its `.esl` file;
+    /// the seal's own id, name, type, picture and validity are registered.
+    RegisterNationalSeal(RegisterNationalSealArgs),
+    /// Anchor the national-seal stampings of a sealed OFD document (signed
+    /// by a key of the seal's owner; one record per stamping).
+    AnchorStamping(AnchorStampingArgs),
     /// Revoke an e-seal.
     RevokeSeal(RevokeSealArgs),
     /// Request data from another department.
@@ -412,4 +418,33 @@ pub struct ShareReceiptArgs {
     /// The data received; its hash must equal the delivery's.
     #[arg(long)]
     pub file: PathBuf,
+}
+
+/// Arguments of `RegisterNationalSeal`.
+#[derive(Args)]
+pub struct RegisterNationalSealArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// The seal (`.esl`, SESeal DER).
+    #[arg(long)]
+    pub seal: PathBuf,
+    /// The owning organisation's credit code.
+    #[arg(long)]
+    pub owner: String,
+}
+
+/// Arguments of `AnchorStamping`.
+#[derive(Args)]
+pub struct AnchorStampingArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// The sealed OFD document.
+    #[arg(long)]
+    pub document: PathBuf,
+    /// Only the stamping with this signature ID (default: every e-seal
+    /// stamping of the document).
+    #[arg(long)]
+    pub signature: Option<String>,
 }

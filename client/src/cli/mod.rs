@@ -92,6 +92,14 @@ pub struct VerifyArgs {
     /// (repeat for several; without one, certificate chains are not checked).
     #[arg(long = "anchor")]
     pub anchors: Vec<PathBuf>,
+    /// For an OFD document: ask this node for each seal's registration and
+    /// each stamping's anchor (every answer verified locally).
+    #[arg(long)]
+    pub node: Option<String>,
+    /// For an OFD document: bundles of its seals' registrations and
+    /// stampings (repeat), instead of asking a node.
+    #[arg(long = "bundle", conflicts_with = "node")]
+    pub ledger_bundles: Vec<PathBuf>,
     /// Read the bundle from a QR code in this image (PNG or JPEG).
     #[arg(long, conflicts_with = "bundle")]
     pub qr: Option<PathBuf>,
@@ -150,8 +158,11 @@ pub struct FetchArgs {
     #[arg(long, conflicts_with = "seal")]
     pub cert: Option<String>,
     /// Seal id.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stamping")]
     pub seal: Option<String>,
+    /// An anchored national stamping, by SM3 of its SES_Signature (hex).
+    #[arg(long)]
+    pub stamping: Option<String>,
     /// Fetch the compact form (status as of issuance, fits a QR code).
     #[arg(long)]
     pub compact: bool,

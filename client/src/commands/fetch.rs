@@ -23,9 +23,14 @@ pub fn run(a: FetchArgs) -> Result<Exit, ClientError> {
             }
         }
         (None, None, Some(s)) => remote::Subject::Seal(s),
-        (None, None, None) => {
-            return Err(ClientError::Usage("give --record, --cert or --seal".into()));
-        }
+        (None, None, None) => match a.stamping {
+            Some(h) => remote::Subject::Stamping(super::record_id(&h)?),
+            None => {
+                return Err(ClientError::Usage(
+                    "give --record, --cert, --seal or --stamping".into(),
+                ));
+            }
+        },
     };
     let verifier = check::verifier(&genesis)?;
     let (bytes, _) = remote::fetch_verified(&a.node, &subject, a.compact, &verifier)?;

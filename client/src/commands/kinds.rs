@@ -145,6 +145,19 @@ pub fn describe(suite: Suite, what: SubmitCmd, now: u64) -> Result<(KeyArgs, Kin
             });
             (s.signer, kind)
         }
+        SubmitCmd::RegisterNationalSeal(s) => {
+            let der = check::read(&s.seal)?;
+            let r = yinzheng_ledger::national_seal_registration(&der, &s.owner)
+                .map_err(|e| ClientError::Usage(format!("{}: {e}", s.seal.display())))?;
+            (s.signer, Kind::RegisterSeal(r))
+        }
+        SubmitCmd::AnchorStamping(a) => {
+            let doc = check::read(&a.document)?;
+            let ses = stamping(&a.document, &doc, a.signature.as_deref())?;
+            let st = yinzheng_ledger::national_stamping(&ses)
+                .map_err(|e| ClientError::Usage(format!("{}: {e}", a.document.display())))?;
+            (a.signer, Kind::Stamp(st))
+        }
         SubmitCmd::RevokeSeal(s) => (
             s.signer,
             Kind::RevokeSeal(proto::RevokeSeal {
@@ -252,4 +265,37 @@ fn validator(suite: Suite, given: &str) -> Result<proto::Validator, ClientError>
         power,
         org: org.to_owned(),
     })
+}
+
+/// The `SES_Signature` of one e-seal stamping in a sealed OFD document.
+fn stamping(path: &std::path::Path, doc: &[u8], id: Option<&str>) -> Result<Vec<u8>, ClientError> {
+    let report =
+        yinzheng_seal::verify_ofd(doc, &yinzheng_seal::TrustAnchors::none()).map_err(|e| {
+            ClientError::Document {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }
+        })?;
+    let seals: Vec<_> = report
+        .signatures
+        .iter()
+        .filter(|s| s.kind == yinzheng_seal::EntryKind::Seal && id.is_none_or(|i| i == s.id))
+        .collect();
+    match seals.as_slice() {
+        [one] => Ok(one.signed_value.clone()),
+        [] => Err(ClientError::Usage(format!(
+            "{}: no e-seal stamping{}",
+            path.display(),
+            id.map(|i| format!(" {i}")).unwrap_or_default()
+        ))),
+        many => Err(ClientError::Usage(format!(
+            "{}: {} stampings ({}); choose one with --signature",
+            path.display(),
+            many.len(),
+            many.iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }

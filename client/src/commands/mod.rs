@@ -6,6 +6,8 @@ pub mod keygen;
 pub mod kinds;
 pub mod qr;
 pub mod seal;
+pub mod seal_ledger;
+pub mod seal_verify;
 pub mod submit;
 pub mod trust;
 pub mod verify;

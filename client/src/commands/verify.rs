@@ -11,7 +11,7 @@ pub fn run(a: VerifyArgs) -> Result<Exit, ClientError> {
     if let Some(p) = &a.bundle {
         let bytes = check::read(p)?;
         if super::seal::is_ofd(&bytes) {
-            return super::seal::verify(p, &bytes, &a.anchors, a.json, a.lang);
+            return super::seal_verify::verify(p, &bytes, &a);
         }
     }
     let genesis = check::genesis_or_trusted(a.genesis.as_deref())?;

@@ -109,7 +109,7 @@ fn a_department_makes_a_seal_seals_a_licence_and_a_counter_verifies_it() {
         out.contains("测试专用章") && out.contains("未配置信任根"),
         "{out}"
     );
-    assert!(out.contains("账本：未登记"), "{out}");
+    assert!(out.contains("账本：未查询"), "{out}");
     let out = ok(
         d,
         &["verify", &sealed, "--anchor", &p("ca.der"), "--lang", "en"],
@@ -120,7 +120,10 @@ fn a_department_makes_a_seal_seals_a_licence_and_a_counter_verifies_it() {
     );
     let json = ok(d, &["verify", &sealed, "--json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["signatures"][0]["seal"]["seal"]["es_id"], "4403050000009");
+    assert_eq!(
+        v["document"]["signatures"][0]["seal"]["seal"]["es_id"],
+        "4403050000009"
+    );
 
     // Another CA as the only anchor: chains fail, exit 1.
     ok(d, &["keygen", &p("other")]);
@@ -307,4 +310,133 @@ fn the_yunnan_licence_names_its_edited_pages() {
             && t.contains("Doc_0/Pages/Page_1/Content.xml"),
         "{t}"
     );
+}
+
+/// The committed vectors: a sealed e-licence, its seal's registration and
+/// its stamping's anchor, checked together offline from bundles.
+#[test]
+fn a_sealed_licence_against_ledger_bundles() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = v("national-licence.ofd");
+    let g = v("genesis.json");
+    let (seal, stamping) = (
+        v("national-seal-full.bundle"),
+        v("national-stamping-full.bundle"),
+    );
+    let o = run(
+        d,
+        &[
+            "verify",
+            &doc,
+            "--genesis",
+            &g,
+            "--bundle",
+            &seal,
+            "--bundle",
+            &stamping,
+            "--max-age",
+            FOREVER,
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("已在账本登记且未撤销")
+            && t.contains("账本登记：区块高度")
+            && t.contains("签章存证：区块高度"),
+        "{t}"
+    );
+    assert!(
+        t.contains("深圳市南山区政务服务中心"),
+        "owner named from the genesis: {t}"
+    );
+    // Without the stamping's bundle: still valid, the anchor reported missing.
+    let o = run(
+        d,
+        &[
+            "verify",
+            &doc,
+            "--genesis",
+            &g,
+            "--bundle",
+            &seal,
+            "--max-age",
+            FOREVER,
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(text(&o).contains("stamping anchored: no"), "{}", text(&o));
+    // Without the registration: the seal is not registered.
+    let o = run(
+        d,
+        &[
+            "verify",
+            &doc,
+            "--genesis",
+            &g,
+            "--bundle",
+            &stamping,
+            "--max-age",
+            FOREVER,
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert!(
+        text(&o).contains("印章真实，但未在账本登记"),
+        "{}",
+        text(&o)
+    );
+    // Bundles of another consortium prove nothing here.
+    let o = run(
+        d,
+        &[
+            "verify",
+            &doc,
+            "--genesis",
+            &v("other-genesis.json"),
+            "--bundle",
+            &seal,
+            "--bundle",
+            &stamping,
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    // An old status is stale (exit 3).
+    let o = run(
+        d,
+        &[
+            "verify",
+            &doc,
+            "--genesis",
+            &g,
+            "--bundle",
+            &seal,
+            "--max-age",
+            "1h",
+        ],
+    );
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    // JSON carries the document, the ledger's findings and the verdict.
+    let o = run(
+        d,
+        &[
+            "verify",
+            &doc,
+            "--genesis",
+            &g,
+            "--bundle",
+            &seal,
+            "--bundle",
+            &stamping,
+            "--json",
+            "--max-age",
+            FOREVER,
+        ],
+    );
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["verdict"], "valid");
+    assert!(j["ledger"][0]["anchor"]["height"].as_u64().unwrap() > 0);
 }

@@ -10,6 +10,7 @@
 
 mod fields;
 mod kind;
+mod national;
 mod signatures;
 
 use prost::Message;
@@ -20,8 +21,10 @@ use crate::proto::{Envelope, RecordBody, RecordSignature, record_body::Kind};
 use crate::rejection::{RejectCode, Rejection, reject};
 
 use fields::check_fields;
-pub use fields::{national_seal_name, national_seal_window};
 pub use kind::RecordKind;
+pub use national::{
+    national_seal_name, national_seal_registration, national_seal_window, national_stamping,
+};
 use signatures::{check_signature_forms, verify_one};
 
 /// Largest accepted envelope, in bytes.
@@ -176,7 +179,7 @@ impl Record {
         let Some(kind) = body.kind.as_ref() else {
             return reject(RejectCode::Malformed, "record body has no kind");
         };
-        let limit = if fields::carries_national_seal(kind) {
+        let limit = if national::carries_national_seal(kind) {
             MAX_SEAL_RECORD_BYTES
         } else {
             MAX_RECORD_BYTES

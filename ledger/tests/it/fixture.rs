@@ -520,19 +520,7 @@ impl NationalSeal {
 
     /// The registration of this seal, owned by `owner`.
     pub fn register(&self, owner: &str) -> proto::RegisterSeal {
-        let seal = yinzheng_seal::Seal::parse(&self.seal).unwrap();
-        let (from, until) = yinzheng_ledger::national_seal_window(&seal).unwrap();
-        proto::RegisterSeal {
-            seal_id: seal.es_id(),
-            owner: owner.into(),
-            seal_type: u32::try_from(seal.property.seal_type).unwrap(),
-            name: yinzheng_ledger::national_seal_name(&seal),
-            image_digest: Suite::Sm.hash(seal.picture.data).0.to_vec(),
-            seal_public_key: Vec::new(),
-            valid_from_ms: from,
-            valid_until_ms: until,
-            ses_seal: self.seal.clone(),
-        }
+        yinzheng_ledger::national_seal_registration(&self.seal, owner).unwrap()
     }
 
     /// An `SES_Signature` over `data_hash`, signed at `t_ms`.
@@ -550,11 +538,6 @@ impl NationalSeal {
 
     /// The stamp record body anchoring `ses_signature`.
     pub fn anchor(ses_signature: Vec<u8>) -> proto::Stamp {
-        let sig = yinzheng_seal::SesSignature::parse(&ses_signature).unwrap();
-        proto::Stamp {
-            seal_id: sig.seal.es_id(),
-            document_digest: sig.data_hash.data.to_vec(),
-            ses_signature,
-        }
+        yinzheng_ledger::national_stamping(&ses_signature).unwrap()
     }
 }
