@@ -1,8 +1,11 @@
 //! The OFD container: a ZIP package read into memory under hard limits, with
 //! entry names checked and paths resolved as GB/T 33190 does.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
+
+use yinzheng_crypto::{Digest, Suite};
 
 use crate::OfdError;
 
@@ -31,6 +34,8 @@ impl Default for Limits {
 #[derive(Debug, Clone, Default)]
 pub struct Package {
     files: BTreeMap<String, Vec<u8>>,
+    /// SM3 of files already hashed: several signatures protect the same files.
+    sm3: RefCell<BTreeMap<String, Digest>>,
 }
 
 impl Package {
@@ -77,7 +82,20 @@ impl Package {
                 return Err(OfdError::DuplicateEntry(name));
             }
         }
-        Ok(Package { files })
+        Ok(Package {
+            files,
+            sm3: RefCell::default(),
+        })
+    }
+
+    /// SM3 of a file, computed once.
+    pub fn sm3(&self, name: &str) -> Option<Digest> {
+        if let Some(d) = self.sm3.borrow().get(name) {
+            return Some(*d);
+        }
+        let d = Suite::Sm.hash(self.get(name)?);
+        self.sm3.borrow_mut().insert(name.to_owned(), d);
+        Some(d)
     }
 
     /// A file by normalised name.
@@ -97,6 +115,7 @@ impl Package {
 
     /// Replace or add a file (for the signer).
     pub(crate) fn put(&mut self, name: String, data: Vec<u8>) {
+        self.sm3.borrow_mut().remove(&name);
         self.files.insert(name, data);
     }
 }

@@ -335,7 +335,7 @@ fn references(
         let expected = base64::engine::general_purpose::STANDARD
             .decode(r.check_value.trim())
             .unwrap_or_default();
-        let actual = Suite::Sm.hash(bytes);
+        let actual = pkg.sm3(&p).unwrap_or_else(|| Suite::Sm.hash(bytes));
         out.checks.push(if expected == actual.0 {
             Check::pass(CheckCode::Reference, "unchanged").about(p)
         } else if p == list_path && later_signatures {

@@ -1,7 +1,8 @@
 //! What this crate makes, checked by an implementation we did not write:
 //! OpenSSL 3 parses our certificates, verifies their chain, and verifies the
 //! maker's and the signer's SM2 signatures over the bytes our verifier uses,
-//! extracted from a sealed OFD. And the other way: a certificate and key
+//! extracted from a sealed OFD (and the gmssl Python package agrees on the
+//! signer's signature). And the other way: a certificate and key
 //! made by OpenSSL sign seals and documents that our verifier accepts.
 //! Requires `openssl` on PATH (`.ci/run` installs it).
 
@@ -122,6 +123,19 @@ fn openssl_verifies_our_certificates_and_seal_signatures() {
         ],
     );
     assert!(out.contains("Signature Verified Successfully"), "{out}");
+
+    // A third implementation, the gmssl Python package, agrees on the
+    // signer's signature (it mangles keys whose X starts with 0x04: skipped).
+    let signer_key = yinzheng_seal::CertInfo::parse(sig.cert).unwrap().sm2_public_key.unwrap();
+    if &signer_key[2..4] != "04" {
+        let (raw, _) = yinzheng_crypto::Signature::decode(yinzheng_crypto::Suite::Sm, sig.signature.data).unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../crypto/tests/interop/gmssl_py.py");
+        let out = Command::new("python3")
+            .args([script, "verify", &signer_key[2..], &hex::encode(sig.tbs_raw), &hex::encode(raw.as_bytes())])
+            .output()
+            .expect("python3");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "true", "{}", String::from_utf8_lossy(&out.stderr));
+    }
 
     // The maker's signature over SES_SealInfo.
     let seal = Seal::parse(sig.seal.raw).unwrap();
