@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 use yinzheng_crypto::Sm2SigningKey;
-use yinzheng_seal::{CertSpec, SealRequest, SealSpec, TrustAnchors, issue_cert, make_seal, ofd, seal_ofd, verify_ofd};
+use yinzheng_seal::{
+    CertSpec, SealRequest, SealSpec, TrustAnchors, issue_cert, make_seal, ofd, seal_ofd, verify_ofd,
+};
 
 fn licence() -> Option<Vec<u8>> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -21,7 +23,13 @@ fn licence() -> Option<Vec<u8>> {
 fn made() -> Vec<u8> {
     let t = 1_767_225_600;
     let key = Sm2SigningKey::generate().unwrap();
-    let spec = CertSpec { subject: "CN=Bench,C=CN", serial: 1, not_before: t - 1000, not_after: t + 100_000_000, ca: false };
+    let spec = CertSpec {
+        subject: "CN=Bench,C=CN",
+        serial: 1,
+        not_before: t - 1000,
+        not_after: t + 100_000_000,
+        ca: false,
+    };
     let cert = issue_cert(&spec, &key.verifying_key().to_bytes(), &key, None).unwrap();
     let seal = make_seal(
         &SealSpec {
@@ -42,7 +50,13 @@ fn made() -> Vec<u8> {
     )
     .unwrap();
     let doc = ofd::text_document("基准", &["一", "二"]).unwrap();
-    let req = SealRequest { seal: &seal, key: &key, cert: &cert, time: t + 10, boundary: (0, 0, 40, 40) };
+    let req = SealRequest {
+        seal: &seal,
+        key: &key,
+        cert: &cert,
+        time: t + 10,
+        boundary: (0, 0, 40, 40),
+    };
     seal_ofd(&doc, &req).unwrap()
 }
 
@@ -52,22 +66,38 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     if let Some(doc) = licence() {
         g.throughput(Throughput::Elements(1));
-        g.bench_function("licence_1.56MB_2_seals_one_core", |b| b.iter(|| verify_ofd(&doc, &none).unwrap()));
+        g.bench_function("licence_1.56MB_2_seals_one_core", |b| {
+            b.iter(|| verify_ofd(&doc, &none).unwrap())
+        });
         let batch = vec![doc; 16];
         g.throughput(Throughput::Elements(16));
         g.bench_function("licence_1.56MB_x16_all_cores", |b| {
-            b.iter(|| batch.par_iter().map(|d| verify_ofd(d, &none).unwrap().signatures.len()).sum::<usize>())
+            b.iter(|| {
+                batch
+                    .par_iter()
+                    .map(|d| verify_ofd(d, &none).unwrap().signatures.len())
+                    .sum::<usize>()
+            })
         });
     } else {
-        eprintln!("the GB/T 38540 samples are not beside this clone: only the generated document is measured");
+        eprintln!(
+            "the GB/T 38540 samples are not beside this clone: only the generated document is measured"
+        );
     }
     let doc = made();
     g.throughput(Throughput::Elements(1));
-    g.bench_function("sealed_page_one_core", |b| b.iter(|| verify_ofd(&doc, &none).unwrap()));
+    g.bench_function("sealed_page_one_core", |b| {
+        b.iter(|| verify_ofd(&doc, &none).unwrap())
+    });
     let batch = vec![doc; 256];
     g.throughput(Throughput::Elements(256));
     g.bench_function("sealed_page_x256_all_cores", |b| {
-        b.iter(|| batch.par_iter().map(|d| verify_ofd(d, &none).unwrap().signatures.len()).sum::<usize>())
+        b.iter(|| {
+            batch
+                .par_iter()
+                .map(|d| verify_ofd(d, &none).unwrap().signatures.len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

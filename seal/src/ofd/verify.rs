@@ -199,7 +199,7 @@ fn verify_entry(
                 Reason::MissingFile,
                 format!("the signed value {} is not in the package", sx.signed_value),
             )
-            .about(&sx.signed_value),
+            .about(resolve(here, &sx.signed_value).unwrap_or_else(|| sx.signed_value.clone())),
         );
         return out;
     };

@@ -126,15 +126,34 @@ fn openssl_verifies_our_certificates_and_seal_signatures() {
 
     // A third implementation, the gmssl Python package, agrees on the
     // signer's signature (it mangles keys whose X starts with 0x04: skipped).
-    let signer_key = yinzheng_seal::CertInfo::parse(sig.cert).unwrap().sm2_public_key.unwrap();
+    let signer_key = yinzheng_seal::CertInfo::parse(sig.cert)
+        .unwrap()
+        .sm2_public_key
+        .unwrap();
     if &signer_key[2..4] != "04" {
-        let (raw, _) = yinzheng_crypto::Signature::decode(yinzheng_crypto::Suite::Sm, sig.signature.data).unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../crypto/tests/interop/gmssl_py.py");
+        let (raw, _) =
+            yinzheng_crypto::Signature::decode(yinzheng_crypto::Suite::Sm, sig.signature.data)
+                .unwrap();
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../crypto/tests/interop/gmssl_py.py"
+        );
         let out = Command::new("python3")
-            .args([script, "verify", &signer_key[2..], &hex::encode(sig.tbs_raw), &hex::encode(raw.as_bytes())])
+            .args([
+                script,
+                "verify",
+                &signer_key[2..],
+                &hex::encode(sig.tbs_raw),
+                &hex::encode(raw.as_bytes()),
+            ])
             .output()
             .expect("python3");
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "true", "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "true",
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     // The maker's signature over SES_SealInfo.
