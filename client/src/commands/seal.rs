@@ -69,9 +69,7 @@ fn cert(a: SealCertArgs) -> Result<Exit, ClientError> {
     let t = now();
     let spec = CertSpec {
         subject: &a.subject,
-        serial: a
-            .serial
-            .unwrap_or(u64::try_from(check::now_ms()).unwrap_or(1)),
+        serial: a.serial.unwrap_or(check::now_ms()),
         not_before: t - 60,
         not_after: t + i64::from(a.days) * 86_400,
         ca: a.ca,
