@@ -30,24 +30,9 @@ impl Lang {
 
 /// `YYYY-MM-DD HH:MM UTC+8` (Beijing time) for `ms` since the epoch.
 pub fn beijing_time(ms: u64) -> String {
-    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX) + 8 * 3600;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC+8",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX - 8 * 3600) + 8 * 3600;
+    let [y, m, d, h, mi, _] = yinzheng_seal::time::unix_to_civil(secs);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02} UTC+8")
 }
 
 /// A record kind's name in words.

@@ -184,10 +184,11 @@ pub(crate) fn civil_to_unix(f: [i64; 6]) -> Option<i64> {
     Some(days * 86_400 + h * 3600 + mi * 60 + s)
 }
 
-/// `YYYYMMDDHHMMSSZ` for a Unix time (what our builders write).
-pub fn generalized(unix: i64) -> String {
+/// `[year, month, day, hour, minute, second]` (UTC) of a Unix time.
+pub fn unix_to_civil(unix: i64) -> [i64; 6] {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -197,12 +198,13 @@ pub fn generalized(unix: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    [y, m, d, secs / 3600, secs % 3600 / 60, secs % 60]
+}
+
+/// `YYYYMMDDHHMMSSZ` for a Unix time (what our builders write).
+pub fn generalized(unix: i64) -> String {
+    let [y, m, d, h, mi, s] = unix_to_civil(unix);
+    format!("{y:04}{m:02}{d:02}{h:02}{mi:02}{s:02}Z")
 }
 
 #[cfg(test)]
