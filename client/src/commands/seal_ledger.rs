@@ -7,8 +7,8 @@ use prost::Message;
 use serde::Serialize;
 use yinzheng_crypto::Suite;
 use yinzheng_ledger::genesis::Genesis;
-use yinzheng_ledger::proto::{Bundle, record_body::Kind};
-use yinzheng_ledger::{BundleVerifier, ChainParams, Record, Verdict, VerdictStatus};
+use yinzheng_ledger::proto::{Bundle, KeyState, record_body::Kind};
+use yinzheng_ledger::{BundleVerifier, ChainParams, Record, StatusRole, Verdict, VerdictStatus};
 use yinzheng_seal::{DocumentReport, EntryKind};
 
 use crate::{ClientError, check, remote};
@@ -42,6 +42,11 @@ pub struct Registration {
     pub owner: String,
     /// The owner's name in the genesis, when it is a founding member.
     pub owner_name: Option<String>,
+    /// The organisation whose key registered the seal (the seal authority),
+    /// from the signer-key status entry the bundle proves.
+    pub registered_by: Option<String>,
+    /// Its name in the genesis, when it is a founding member.
+    pub registered_by_name: Option<String>,
     /// Height of the registration.
     pub height: u64,
     /// Status as of `status_time_ms`: valid, revoked.
@@ -69,6 +74,9 @@ pub struct Anchor {
 struct Evidence {
     verdict: Verdict,
     record: Record,
+    /// The organisation of the record's first signer, as the bundle's
+    /// status evidence proves it (`bundle.md` §6 step 4).
+    signer_org: Option<String>,
 }
 
 fn evidence(
@@ -83,9 +91,17 @@ fn evidence(
     }
     let bundle = Bundle::decode(bytes).ok()?;
     let record = Record::decode(params, &bundle.record).ok()?;
+    let signer_org = bundle.status.as_ref().and_then(|s| {
+        s.entries
+            .iter()
+            .find(|e| e.role == StatusRole::SignerKey as u32)
+            .and_then(|e| KeyState::decode(e.value.as_slice()).ok())
+            .map(|k| k.org)
+    });
     Some(Evidence {
         verdict: report.verdict,
         record,
+        signer_org,
     })
 }
 
@@ -147,12 +163,10 @@ pub fn findings(
             .find_map(|e| reg_of(e).map(|(owner, other)| (e, owner, other)))
             .map(|(e, owner, other_seal)| Registration {
                 seal_id: seal.seal.es_id.clone(),
-                owner_name: genesis
-                    .organisations
-                    .iter()
-                    .find(|o| o.credit_code == owner)
-                    .map(|o| o.name.clone()),
+                owner_name: org_name(genesis, &owner),
                 owner,
+                registered_by_name: e.signer_org.as_deref().and_then(|o| org_name(genesis, o)),
+                registered_by: e.signer_org.clone(),
                 height: e.verdict.anchored_height.unwrap_or(0),
                 status: e.verdict.status,
                 status_time_ms: e.verdict.status_time_ms,
@@ -181,4 +195,12 @@ pub fn findings(
         });
     }
     Ok(out)
+}
+
+fn org_name(genesis: &Genesis, code: &str) -> Option<String> {
+    genesis
+        .organisations
+        .iter()
+        .find(|o| o.credit_code == code)
+        .map(|o| o.name.clone())
 }

@@ -216,6 +216,11 @@ fn ledger_lines(f: &LedgerFinding, zh: bool) -> String {
         }),
         Some(r) => {
             let owner = r.owner_name.clone().unwrap_or_else(|| r.owner.clone());
+            let by = r
+                .registered_by_name
+                .clone()
+                .or_else(|| r.registered_by.clone())
+                .unwrap_or_else(|| "?".into());
             let when = r
                 .status_time_ms
                 .map(crate::render::beijing_time)
@@ -238,9 +243,17 @@ fn ledger_lines(f: &LedgerFinding, zh: bool) -> String {
                 (other, _) => format!("{other:?}"),
             };
             out.push_str(&if zh {
-                format!("  ✔ 账本登记：区块高度 {}，所属单位 {owner}\n  {} 印章状态：{status}\n", r.height, mark(r.status))
+                format!(
+                    "  ✔ 账本登记：区块高度 {}，登记机构 {by}，所属单位 {owner}\n  {} 印章状态：{status}\n",
+                    r.height,
+                    mark(r.status)
+                )
             } else {
-                format!("  ✔ ledger registration: height {}, owner {owner}\n  {} seal status: {status}\n", r.height, mark(r.status))
+                format!(
+                    "  ✔ ledger registration: height {}, registered by {by}, owner {owner}\n  {} seal status: {status}\n",
+                    r.height,
+                    mark(r.status)
+                )
             });
         }
     }

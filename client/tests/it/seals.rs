@@ -348,8 +348,12 @@ fn a_sealed_licence_against_ledger_bundles() {
         "{t}"
     );
     assert!(
-        t.contains("深圳市南山区政务服务中心"),
+        t.contains("所属单位 深圳市南山区政务服务中心"),
         "owner named from the genesis: {t}"
+    );
+    assert!(
+        t.contains("登记机构 广东省政务服务数据管理局"),
+        "the seal authority that registered it: {t}"
     );
     // Without the stamping's bundle: still valid, the anchor reported missing.
     let o = run(
