@@ -118,14 +118,13 @@ pub fn parse_text(raw: &[u8]) -> SealTime {
     }
 }
 
-/// `Z` → 0, `±hhmm`/`±hh:mm` → that offset, nothing → None. Returns None as a
-/// whole when the zone is malformed.
-#[allow(clippy::type_complexity)]
+/// `Z` → 0, `±hhmm`/`±hh:mm` → that offset, nothing → None (no zone written).
+/// None as a whole only when a zone's digits do not read.
 fn split_zone(s: &str) -> Option<(&str, Option<i64>)> {
     if let Some(body) = s.strip_suffix('Z').or_else(|| s.strip_suffix('z')) {
         return Some((body, Some(0)));
     }
-    // A sign after the date part (position > 10 keeps `YYYY-MM-DD` intact).
+    // A sign at or after position 10 (the date's own hyphens come before).
     if let Some(pos) = s.rfind(['+', '-']).filter(|&p| p >= 10) {
         let zone: String = s[pos + 1..].chars().filter(|c| *c != ':').collect();
         if zone.len() == 4 && zone.bytes().all(|b| b.is_ascii_digit()) {
