@@ -32,6 +32,7 @@ mod apply;
 mod block;
 mod chain;
 pub mod codes;
+pub mod ecert_id;
 mod error;
 pub mod genesis;
 mod history;
