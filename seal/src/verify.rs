@@ -72,14 +72,20 @@ pub fn verify_seal(
     bytes: &[u8],
     anchors: &TrustAnchors,
 ) -> Result<(SealSummary, Vec<Check>), crate::ParseError> {
-    let seal = Seal::parse(bytes)?;
-    let mut checks = vec![Check::pass(
-        CheckCode::Format,
-        format!("{:?} SESeal", seal.version),
-    )];
-    let (summary, seal_checks) = seal_checks(&seal, anchors, None);
-    checks.extend(seal_checks);
-    Ok((summary, checks))
+    Ok(Seal::parse(bytes)?.verify(anchors))
+}
+
+impl Seal<'_> {
+    /// The checks of [`verify_seal`] on an already parsed seal.
+    pub fn verify(&self, anchors: &TrustAnchors) -> (SealSummary, Vec<Check>) {
+        let mut checks = vec![Check::pass(
+            CheckCode::Format,
+            format!("{:?} SESeal", self.version),
+        )];
+        let (summary, seal_checks) = seal_checks(self, anchors, None);
+        checks.extend(seal_checks);
+        (summary, checks)
+    }
 }
 
 /// Verify a bare `SES_Signature` (what `SignedValue.dat` holds). The
@@ -90,6 +96,13 @@ pub fn verify_signature(
 ) -> Result<SignatureReport, crate::ParseError> {
     let sig = SesSignature::parse(bytes)?;
     Ok(signature_report(&sig, anchors))
+}
+
+impl SesSignature<'_> {
+    /// The checks of [`verify_signature`] on an already parsed signature.
+    pub fn verify(&self, anchors: &TrustAnchors) -> SignatureReport {
+        signature_report(self, anchors)
+    }
 }
 
 pub(crate) fn signature_report(sig: &SesSignature<'_>, anchors: &TrustAnchors) -> SignatureReport {

@@ -6,7 +6,7 @@ use yinzheng_crypto::Suite;
 use yinzheng_seal::{CertListEntry, TrustAnchors};
 
 use crate::proto::{self, SealState, StampingState, SubjectStatus};
-use crate::record::Record;
+use crate::record::{Record, check_stamping};
 use crate::rejection::RejectCode;
 use crate::state::StateKey;
 
@@ -58,16 +58,14 @@ pub(super) fn register_seal(
 /// when the record was decoded.
 fn national_seal(state: &mut SealState, der: &[u8]) -> Res<()> {
     let bad = |m: String| no(RejectCode::BadSeal, m);
-    let (_, checks) = match yinzheng_seal::verify_seal(der, &TrustAnchors::none()) {
-        Ok(r) => r,
+    let seal = match yinzheng_seal::Seal::parse(der) {
+        Ok(s) => s,
         Err(e) => return bad(format!("the seal does not parse: {e}")),
     };
+    let (_, checks) = seal.verify(&TrustAnchors::none());
     if let Some(c) = checks.iter().find(|c| c.failed()) {
         return bad(format!("{:?}: {}", c.code, c.detail));
     }
-    let Ok(seal) = yinzheng_seal::Seal::parse(der) else {
-        return bad("the seal does not parse".into());
-    };
     state.ses_seal_sm3 = Suite::Sm.hash(der).0.to_vec();
     state.maker_cert_sm3 = Suite::Sm.hash(seal.maker_cert).0.to_vec();
     state.signer_cert_sm3 = seal
@@ -182,25 +180,9 @@ fn national_stamping(
             "a stamping is anchored by a key of the seal's owner",
         );
     }
-    let bad = |m: &str| no(RejectCode::BadStamping, m.to_owned());
-    let Ok(sig) = yinzheng_seal::SesSignature::parse(&s.ses_signature) else {
-        return bad("the signature does not parse");
-    };
-    if Suite::Sm.hash(sig.seal.raw).0[..] != seal.ses_seal_sm3[..] {
-        return bad("made with another seal than the one registered under this id");
-    }
-    let signer_sm3 = Suite::Sm.hash(sig.cert).0.to_vec();
-    if !seal.signer_cert_sm3.contains(&signer_sm3) {
-        return bad("the signer's certificate is not one the seal admits");
-    }
-    let report = yinzheng_seal::verify_signature(&s.ses_signature, &TrustAnchors::none());
-    let Ok(report) = report else {
-        return bad("the signature does not parse");
-    };
+    let (report, signed_at_ms) =
+        check_stamping(seal, &s.ses_signature).or_else(|m| no(RejectCode::BadStamping, m))?;
     use yinzheng_seal::{CheckCode, Outcome};
-    if report.outcome(CheckCode::Signature) != Some(Outcome::Pass) {
-        return bad("the signer's signature over TBS_Sign does not verify");
-    }
     for code in [CheckCode::SealValidity, CheckCode::SignerCert] {
         if report.outcome(code) != Some(Outcome::Pass) {
             return no(
@@ -212,12 +194,6 @@ fn national_stamping(
             );
         }
     }
-    let signed_at_ms = sig
-        .time_info
-        .unix
-        .and_then(|t| u64::try_from(t).ok())
-        .map(|t| t * 1000)
-        .unwrap_or(u64::MAX);
     if signed_at_ms > cx.block.time_ms.saturating_add(cx.params.max_clock_skew_ms) {
         return no(
             RejectCode::FromTheFuture,

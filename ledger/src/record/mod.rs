@@ -22,6 +22,7 @@ use crate::rejection::{RejectCode, Rejection, reject};
 
 use fields::check_fields;
 pub use kind::RecordKind;
+pub(crate) use national::check_stamping;
 pub use national::{
     national_seal_name, national_seal_registration, national_seal_window, national_stamping,
 };

@@ -7,7 +7,7 @@
 use yinzheng_crypto::Suite;
 
 use super::fields::field;
-use crate::proto::{RegisterSeal, Stamp, record_body::Kind};
+use crate::proto::{RegisterSeal, SealState, Stamp, record_body::Kind};
 use crate::rejection::{RejectCode, Rejection, reject};
 
 /// The registration of the `SESeal` in `der`, owned by `owner`.
@@ -147,4 +147,33 @@ pub(super) fn check_stamp_fields(s: &Stamp) -> Result<(), Rejection> {
     field(sig.time_info.unix.is_some(), || {
         "the signature's timeInfo cannot be read".into()
     })
+}
+
+/// `docs/spec/seals.md` §7 steps 2–4, shared by validators and by the offline
+/// verifier: the stamping was made with the registered seal (by SM3), by a
+/// signer the seal admits, and its signature verifies. Returns the
+/// signature's report (for the validity lines) and its signing time in ms
+/// (`u64::MAX` when unreadable), or why it fails.
+pub(crate) fn check_stamping(
+    seal: &SealState,
+    ses: &[u8],
+) -> Result<(yinzheng_seal::SignatureReport, u64), &'static str> {
+    let sig = yinzheng_seal::SesSignature::parse(ses).map_err(|_| "the stamping does not parse")?;
+    let sm3 = |b: &[u8]| Suite::Sm.hash(b).0.to_vec();
+    if sm3(sig.seal.raw) != seal.ses_seal_sm3 {
+        return Err("the stamping was made with another seal than the registered one");
+    }
+    if !seal.signer_cert_sm3.contains(&sm3(sig.cert)) {
+        return Err("the stamping's signer is not admitted by the registered seal");
+    }
+    let report = sig.verify(&yinzheng_seal::TrustAnchors::none());
+    if report.outcome(yinzheng_seal::CheckCode::Signature) != Some(yinzheng_seal::Outcome::Pass) {
+        return Err("the stamping's signature over TBS_Sign does not verify");
+    }
+    let signed_at_ms = sig
+        .time_info
+        .unix
+        .and_then(|t| u64::try_from(t).ok())
+        .map_or(u64::MAX, |t| t * 1000);
+    Ok((report, signed_at_ms))
 }

@@ -318,29 +318,14 @@ fn reason_name(r: i32) -> String {
 /// registered seal by a signer it admits, and its signature verifies. Returns
 /// the signing time (ms).
 fn national_stamping(seal: &SealState, ses: &[u8]) -> R<u64> {
-    let bad = |m: &str| fail(Step::Signatures, VerifyCode::Unauthorised, m.to_owned());
     if seal.ses_seal_sm3.is_empty() {
-        return bad("a national stamping of a seal that is not national");
+        return fail(
+            Step::Signatures,
+            VerifyCode::Unauthorised,
+            "a national stamping of a seal that is not national",
+        );
     }
-    let Ok(sig) = yinzheng_seal::SesSignature::parse(ses) else {
-        return bad("the stamping does not parse");
-    };
-    let sm3 = |b: &[u8]| yinzheng_crypto::Suite::Sm.hash(b).0.to_vec();
-    if sm3(sig.seal.raw) != seal.ses_seal_sm3 {
-        return bad("the stamping was made with another seal than the registered one");
-    }
-    if !seal.signer_cert_sm3.contains(&sm3(sig.cert)) {
-        return bad("the stamping's signer is not admitted by the registered seal");
-    }
-    let report = yinzheng_seal::verify_signature(ses, &yinzheng_seal::TrustAnchors::none());
-    if report.map(|r| r.outcome(yinzheng_seal::CheckCode::Signature))
-        != Ok(Some(yinzheng_seal::Outcome::Pass))
-    {
-        return bad("the stamping's signature does not verify");
-    }
-    Ok(sig
-        .time_info
-        .unix
-        .and_then(|t| u64::try_from(t).ok())
-        .map_or(u64::MAX, |t| t * 1000))
+    crate::record::check_stamping(seal, ses)
+        .map(|(_, signed_at_ms)| signed_at_ms)
+        .or_else(|m| fail(Step::Signatures, VerifyCode::Unauthorised, m))
 }
