@@ -1,20 +1,9 @@
 //! A plain one-page OFD document with lines of text, for the demo, the tests
 //! and anyone who needs an unsealed document to try the tools on.
 
-use std::io::{Cursor, Write};
-
-use zip::write::SimpleFileOptions;
-
+use super::package::Package;
 use super::sign::SealError;
-
-const NS: &str = "http://www.ofdspec.org/2016";
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use super::xml::NS;
 
 /// An A4 document titled `title` whose single page shows `title` and `lines`.
 pub fn text_document(title: &str, lines: &[&str]) -> Result<Vec<u8>, SealError> {
@@ -25,7 +14,7 @@ pub fn text_document(title: &str, lines: &[&str]) -> Result<Vec<u8>, SealError> 
          <ofd:Creator>Yinzheng</ofd:Creator></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>\
          </ofd:DocBody></ofd:OFD>",
         &doc_id[..32],
-        esc(title)
+        super::xml::escape(title)
     );
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Document xmlns:ofd=\"{NS}\"><ofd:CommonData>\
@@ -40,31 +29,28 @@ pub fn text_document(title: &str, lines: &[&str]) -> Result<Vec<u8>, SealError> 
     );
     let mut text = format!(
         "<ofd:TextObject ID=\"4\" Boundary=\"20 20 170 12\" Font=\"2\" Size=\"8\"><ofd:TextCode X=\"0\" Y=\"8\">{}</ofd:TextCode></ofd:TextObject>",
-        esc(title)
+        super::xml::escape(title)
     );
     for (i, line) in lines.iter().enumerate() {
         text.push_str(&format!(
             "<ofd:TextObject ID=\"{}\" Boundary=\"20 {} 170 8\" Font=\"2\" Size=\"4.5\"><ofd:TextCode X=\"0\" Y=\"5\">{}</ofd:TextCode></ofd:TextObject>",
             5 + i,
             40 + 10 * i,
-            esc(line)
+            super::xml::escape(line)
         ));
     }
     let page = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Page xmlns:ofd=\"{NS}\"><ofd:Content>\
          <ofd:Layer ID=\"3\">{text}</ofd:Layer></ofd:Content></ofd:Page>"
     );
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let zerr = |e: &dyn std::fmt::Display| SealError::Zip(e.to_string());
+    let mut pkg = Package::default();
     for (name, body) in [
         ("OFD.xml", ofd),
         ("Doc_0/Document.xml", document),
         ("Doc_0/PublicRes.xml", res),
         ("Doc_0/Pages/Page_0/Content.xml", page),
     ] {
-        zip.start_file(name, opts).map_err(|e| zerr(&e))?;
-        zip.write_all(body.as_bytes()).map_err(|e| zerr(&e))?;
+        pkg.put(name.to_owned(), body.into_bytes());
     }
-    Ok(zip.finish().map_err(|e| zerr(&e))?.into_inner())
+    pkg.to_zip()
 }

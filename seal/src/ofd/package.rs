@@ -113,6 +113,24 @@ impl Package {
         self.files.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
+    /// The package as a ZIP, `OFD.xml` first (as readers expect), every entry
+    /// deflated.
+    pub(crate) fn to_zip(&self) -> Result<Vec<u8>, crate::ofd::SealError> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let zerr = |e: &dyn std::fmt::Display| crate::ofd::SealError::Zip(e.to_string());
+        let mut names: Vec<&str> = self.names().collect();
+        names.sort_by_key(|n| (*n != "OFD.xml", *n));
+        for name in names {
+            zip.start_file(name, opts).map_err(|e| zerr(&e))?;
+            zip.write_all(self.get(name).unwrap_or_default())
+                .map_err(|e| zerr(&e))?;
+        }
+        Ok(zip.finish().map_err(|e| zerr(&e))?.into_inner())
+    }
+
     /// Replace or add a file (for the signer).
     pub(crate) fn put(&mut self, name: String, data: Vec<u8>) {
         self.sm3.borrow_mut().remove(&name);

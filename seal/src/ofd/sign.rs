@@ -4,14 +4,11 @@
 //! entry appended to `Signatures.xml`. `Signatures.xml` itself is left out of
 //! the protected set, so a later signature keeps earlier ones verifiable.
 
-use std::io::{Cursor, Write};
-
 use base64::Engine;
 use yinzheng_crypto::{Sm2SigningKey, Suite};
-use zip::write::SimpleFileOptions;
 
 use super::package::{Limits, Package, dir_of, resolve};
-use super::xml;
+use super::xml::{self, NS};
 use crate::{OfdError, make};
 
 /// One sealing of a document.
@@ -47,8 +44,6 @@ pub enum SealError {
     #[error("writing the package: {0}")]
     Zip(String),
 }
-
-const NS: &str = "http://www.ofdspec.org/2016";
 
 /// Seal `doc` and return the sealed package.
 pub fn seal_ofd(doc: &[u8], req: &SealRequest<'_>) -> Result<Vec<u8>, SealError> {
@@ -107,7 +102,7 @@ pub fn seal_ofd(doc: &[u8], req: &SealRequest<'_>) -> Result<Vec<u8>, SealError>
         let value = base64::engine::general_purpose::STANDARD.encode(Suite::Sm.hash(bytes).0);
         refs.push_str(&format!(
             "<ofd:Reference FileRef=\"/{}\"><ofd:CheckValue>{value}</ofd:CheckValue></ofd:Reference>",
-            xml_escape(name)
+            xml::escape(name)
         ));
     }
     let page = first_page_id(&pkg, &doc_root);
@@ -153,7 +148,7 @@ pub fn seal_ofd(doc: &[u8], req: &SealRequest<'_>) -> Result<Vec<u8>, SealError>
     pkg.put(format!("{sign_dir}/SignedValue.dat"), signed_value);
     pkg.put(format!("{sign_dir}/Seal.esl"), req.seal.to_vec());
     pkg.put(list_path, list);
-    write_package(&pkg)
+    pkg.to_zip()
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -162,12 +157,6 @@ fn join(dir: &str, name: &str) -> String {
     } else {
         format!("{dir}/{name}")
     }
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('"', "&quot;")
 }
 
 /// Insert `<Signatures>` into the first `DocBody` of `OFD.xml`, with the
@@ -228,19 +217,4 @@ fn first_page_id(pkg: &Package, doc_root: &str) -> Option<String> {
         .find(|n| n.is_element() && n.tag_name().name() == "Page")
         .and_then(|p| p.attribute("ID"))
         .map(str::to_owned)
-}
-
-fn write_package(pkg: &Package) -> Result<Vec<u8>, SealError> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let zerr = |e: &dyn std::fmt::Display| SealError::Zip(e.to_string());
-    // OFD.xml first, as readers expect.
-    let mut names: Vec<&str> = pkg.names().collect();
-    names.sort_by_key(|n| (*n != "OFD.xml", *n));
-    for name in names {
-        zip.start_file(name, opts).map_err(|e| zerr(&e))?;
-        zip.write_all(pkg.get(name).unwrap_or_default())
-            .map_err(|e| zerr(&e))?;
-    }
-    Ok(zip.finish().map_err(|e| zerr(&e))?.into_inner())
 }

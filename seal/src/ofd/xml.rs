@@ -7,6 +7,9 @@ use roxmltree::{Document, Node};
 
 use crate::OfdError;
 
+/// The OFD namespace (GB/T 33190).
+pub(crate) const NS: &str = "http://www.ofdspec.org/2016";
+
 /// One `DocBody` of `OFD.xml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocBody {
@@ -182,4 +185,12 @@ pub fn is_sm3_method(method: Option<&str>) -> bool {
             "" | "sm3" | "1.2.156.10197.1.401" | "1.2.156.10197.1.401.1" | "1.2.156.10197.1.401.2"
         ),
     }
+}
+
+/// Text escaped for XML content and attribute values.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
