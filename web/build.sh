@@ -11,7 +11,7 @@ CARGO_PROFILE_RELEASE_DEBUG=false cargo build -p yinzheng-web --target wasm32-un
 mkdir -p "$OUT"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT/pkg" \
     target/wasm32-unknown-unknown/release/yinzheng_web.wasm
-cp web/static/verify.js web/static/style.css "$OUT/"
+cp web/static/verify.js web/static/style.css web/static/sw.js "$OUT/"
 python3 - "$GENESIS" web/static/index.html "$OUT/index.html" <<'PY'
 import json, sys
 genesis = json.dumps(json.load(open(sys.argv[1], encoding="utf-8")), ensure_ascii=False)

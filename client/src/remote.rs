@@ -34,6 +34,49 @@ pub enum Subject {
     Seal(String),
     /// An anchored national stamping, by SM3 of its `SES_Signature`.
     Stamping(yinzheng_crypto::Digest),
+    /// A national-form certificate, by its 标识.
+    Ecert(String),
+    /// The `n`-th recorded use of a national-form certificate.
+    EcertUse(String, u32),
+    /// A registered certificate type.
+    CertType(String),
+}
+
+fn subject_ref(subject: &Subject) -> SubjectRef {
+    let by = match subject {
+        Subject::Record(d) => By::RecordId(d.0.to_vec()),
+        Subject::Certificate {
+            issuer,
+            type_code,
+            cert_no,
+        } => By::Certificate(CertificateRef {
+            issuer: issuer.clone(),
+            type_code: type_code.clone(),
+            cert_no: cert_no.clone(),
+        }),
+        Subject::Seal(s) => By::SealId(s.clone()),
+        Subject::Stamping(d) => By::Stamping(d.0.to_vec()),
+        Subject::Ecert(id) => By::Ecert(id.clone()),
+        Subject::EcertUse(id, n) => By::EcertUse(api::EcertUseRef {
+            identifier: id.clone(),
+            n: *n,
+        }),
+        Subject::CertType(t) => By::CertType(t.clone()),
+    };
+    SubjectRef { by: Some(by) }
+}
+
+/// A subject's current state entry, unproven (for what a client then checks
+/// itself, such as a type's required elements): the value's bytes.
+pub fn state(node: &str, subject: &Subject) -> Result<Vec<u8>, ClientError> {
+    runtime()?.block_on(async {
+        let mut c = connect(node).await?;
+        let r = c
+            .get_status(subject_ref(subject))
+            .await
+            .map_err(|s| status(node, s))?;
+        Ok(r.into_inner().value)
+    })
 }
 
 /// The outcome of a submission.
@@ -92,25 +135,11 @@ fn status(node: &str, s: tonic::Status) -> ClientError {
 
 /// Fetch the bundle bytes for `subject` from `node` (not yet verified).
 pub fn fetch(node: &str, subject: &Subject, compact: bool) -> Result<Vec<u8>, ClientError> {
-    let by = match subject {
-        Subject::Record(d) => By::RecordId(d.0.to_vec()),
-        Subject::Certificate {
-            issuer,
-            type_code,
-            cert_no,
-        } => By::Certificate(CertificateRef {
-            issuer: issuer.clone(),
-            type_code: type_code.clone(),
-            cert_no: cert_no.clone(),
-        }),
-        Subject::Seal(s) => By::SealId(s.clone()),
-        Subject::Stamping(d) => By::Stamping(d.0.to_vec()),
-    };
     runtime()?.block_on(async {
         let mut c = connect(node).await?;
         let r = c
             .get_bundle(BundleRequest {
-                subject: Some(SubjectRef { by: Some(by) }),
+                subject: Some(subject_ref(subject)),
                 compact,
             })
             .await

@@ -41,6 +41,10 @@ fn kind_words(kind: &str, lang: Lang) -> String {
         "issue_certificate" => "电子证照签发",
         "revoke_certificate" => "电子证照撤销",
         "supersede_certificate" => "电子证照换发",
+        "register_certificate_type" => "证照类型登记",
+        "set_certificate_status" => "电子证照状态变更",
+        "authorise_use" => "授权用证",
+        "use_certificate" => "用证记录",
         "register_seal" => "电子印章登记",
         "revoke_seal" => "电子印章注销",
         "stamp" => "电子用印",
@@ -108,6 +112,8 @@ fn step_words(step: Step, lang: Lang) -> &'static str {
         (Step::Status, Lang::Zh) => "状态证明无效",
         (Step::Validity, Lang::Zh) => "不在有效期内",
         (Step::FileDigest, Lang::Zh) => "文件与链上记录不一致",
+        (Step::Fields, Lang::Zh) => "出示的证照信息与签发记录不符",
+        (Step::Fields, Lang::En) => "a shown field is not what the issuer committed to",
         (Step::Decode, Lang::En) => "not a valid proof bundle",
         (Step::ValidatorSets, Lang::En) => "validator-set chain does not hold",
         (Step::CommitCertificate, Lang::En) => {
@@ -135,6 +141,8 @@ pub fn render(report: &Report, genesis: &Genesis, lang: Lang) -> String {
         }
         (VerdictStatus::Revoked, _, true) => "✘ 已撤销".to_owned(),
         (VerdictStatus::Revoked, _, false) => "✘ Revoked".to_owned(),
+        (VerdictStatus::Suspended, _, true) => "✘ 暂扣中，暂不可用".to_owned(),
+        (VerdictStatus::Suspended, _, false) => "✘ Suspended".to_owned(),
         (VerdictStatus::Superseded, _, true) => "✘ 已被新版本替代".to_owned(),
         (VerdictStatus::Superseded, _, false) => "✘ Superseded by a newer version".to_owned(),
         (VerdictStatus::Expired, _, true) => "✘ 已过有效期".to_owned(),
@@ -182,6 +190,37 @@ pub fn render(report: &Report, genesis: &Genesis, lang: Lang) -> String {
         );
         line(&mut out, "详情", "Detail", e.message.clone());
         return out;
+    }
+    if let Some(code) = &v.status_code {
+        let st = yinzheng_ledger::ecert::status_from_code_text(code);
+        let name = st.map_or("?", |st| {
+            if zh {
+                yinzheng_ledger::ecert::status_name_zh(st)
+            } else {
+                yinzheng_ledger::ecert::status_name_en(st)
+            }
+        });
+        line(
+            &mut out,
+            "证照状态",
+            "Certificate status",
+            format!("{code} {name}"),
+        );
+    }
+    if v.legacy_check {
+        out.push_str(if zh {
+            "  注意: 该证照标识的校验位采用已知的非标准算法（存量证照导入），标识本身已核对\n"
+        } else {
+            "  Note: this identifier's check character follows the known non-standard variant (an imported certificate)\n"
+        });
+    }
+    for f in &v.fields {
+        line(
+            &mut out,
+            "已核验信息",
+            "Proven field",
+            format!("{}: {}", f.name, f.value),
+        );
     }
     if let Some(s) = &v.subject {
         let what = kind_words(&s.kind, lang);

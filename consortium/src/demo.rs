@@ -93,6 +93,12 @@ pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
             },
         )?
     };
+    let configs: Vec<_> = net
+        .nodes
+        .iter()
+        .map(|n| n.dir.join("config.toml"))
+        .collect();
+    let page = crate::demo_page::prepare(&opts.dir, &configs)?;
     let mut cluster = Cluster::new(net, exe);
     cluster.start_all()?;
     for (i, n) in cluster.net.nodes.iter().enumerate() {
@@ -172,6 +178,30 @@ pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
         format!("licence.sealed.ofd at height {h}"),
     );
 
+    // A national-form e-certificate: its type and grants, the sealed OFD
+    // issued by Nanshan, the holder's authorisation, one use.
+    let ecert = crate::demo_ecert::make(&samples, &cluster.net.keys_dir, &out, tag, t())?;
+    for r in &ecert.setup {
+        match commit(&mut clients, 0, r).await {
+            Ok(_) => {}
+            // A demo restarted on its directory registered these before.
+            Err(err) if err.to_string().starts_with("ALREADY_EXISTS") => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let h = commit(&mut clients, 3, &ecert.issue).await?;
+    say(
+        "e-certificate issued",
+        format!("ecert.ofd at height {h}, 标识 {}", ecert.identifier),
+    );
+    let h = commit(&mut clients, 1, &ecert.authorisation).await?;
+    say(
+        "use authorised",
+        format!("{} at height {h}", ecert.authorisation.id()),
+    );
+    let h = commit(&mut clients, 2, &ecert.use_record).await?;
+    say("certificate used", format!("at height {h}"));
+
     // A data-sharing exchange, each step through a different node.
     let steps = samples
         .data_sharing(&format!("REQ-{tag:06}"), b"licence data (demo)", t())
@@ -233,6 +263,12 @@ pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
             false,
             None,
         ),
+        (
+            "ecert.bundle",
+            By::Ecert(ecert.identifier.clone()),
+            false,
+            Some("ecert.ofd"),
+        ),
     ];
     println!("proof bundles (verified offline against genesis.json):");
     for (name, by, compact, file) in wanted {
@@ -245,7 +281,18 @@ pub async fn run(opts: DemoOptions) -> eyre::Result<()> {
             format!("{} bytes, verdict {:?}", bytes.len(), v.status),
         );
     }
-    print_next_steps(&opts.dir, opts.grpc_port, &certs[0]);
+    if page.is_some() {
+        // The citizen's view: a QR on the certificate and on the stamped
+        // document opens the page a validator serves; the page verifies the
+        // bundle on the phone and asks the node for the status now.
+        let http = cluster.net.nodes[0].grpc_port + 100;
+        let compact = fetch_bundle(&mut clients[0], cert(&certs[0]), true).await?;
+        crate::demo_page::show("the certificate (营业执照)", http, &compact)?;
+        let compact =
+            fetch_bundle(&mut clients[0], By::RecordId(stamp.id().0.to_vec()), true).await?;
+        crate::demo_page::show("the stamped document", http, &compact)?;
+    }
+    print_next_steps(&opts.dir, opts.grpc_port, &certs[0], &ecert.identifier);
     if opts.exit_after_samples {
         return Ok(());
     }
@@ -293,7 +340,7 @@ fn reopen(dir: &Path) -> eyre::Result<yinzheng_genesis::testnet::Testnet> {
     })
 }
 
-fn print_next_steps(dir: &Path, port: u16, cert_no: &str) {
+fn print_next_steps(dir: &Path, port: u16, cert_no: &str, identifier: &str) {
     let d = dir.display();
     let cert_type = yinzheng_genesis::consortium::CERT_TYPE;
     let issuer = &yinzheng_genesis::consortium::departments()[1].credit_code;
@@ -309,6 +356,11 @@ fn print_next_steps(dir: &Path, port: u16, cert_no: &str) {
   # the sealed e-licence: every seal checked, then against the ledger
   target/debug/yinzheng verify {d}/samples/licence.sealed.ofd --node http://127.0.0.1:{port} \\
       --genesis {d}/genesis.json --anchor {d}/samples/seal-ca.der
+  # the national-form e-certificate: identifier, metadata, seal and ledger in one verdict
+  target/debug/yinzheng verify {d}/samples/ecert.ofd --node http://127.0.0.1:{port} \\
+      --genesis {d}/genesis.json --anchor {d}/samples/seal-ca.der
+  # its holder lists every use of it, each with its proof
+  target/debug/yinzheng cert uses {identifier} --node http://127.0.0.1:{port} --genesis {d}/genesis.json
   # fetch a fresh bundle from any validator (verified before it is saved)
   target/debug/yinzheng fetch --node http://127.0.0.1:{port} --genesis {d}/genesis.json \\
       --cert {issuer}/{cert_type}/{cert_no} --out fresh.bundle

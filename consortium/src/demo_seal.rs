@@ -8,7 +8,7 @@ use std::path::Path;
 
 use eyre::eyre;
 use yinzheng_crypto::{SigningKey, Sm2SigningKey};
-use yinzheng_genesis::keyfiles::write_key;
+use yinzheng_genesis::keyfiles::{read_key, write_key};
 use yinzheng_genesis::samples::Samples;
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::{Record, national_seal_registration, national_stamping};
@@ -26,13 +26,18 @@ pub struct NationalSeal {
     pub stamping_sm3: yinzheng_crypto::Digest,
 }
 
+/// The key in `keys_dir/stem.pem`, made on the demo's first run and
+/// reused when the demo restarts on its directory.
 fn sm2(keys_dir: &Path, stem: &str) -> eyre::Result<Sm2SigningKey> {
+    let path = keys_dir.join(format!("{stem}.pem"));
+    if path.exists() {
+        return match read_key(&path).map_err(|e| eyre!("{e}"))? {
+            SigningKey::Sm2(k) => Ok(k),
+            _ => Err(eyre!("{}: not an SM2 key", path.display())),
+        };
+    }
     let key = Sm2SigningKey::generate().map_err(|e| eyre!("{e}"))?;
-    write_key(
-        &keys_dir.join(format!("{stem}.pem")),
-        &SigningKey::Sm2(key.clone()),
-    )
-    .map_err(|e| eyre!("{e}"))?;
+    write_key(&path, &SigningKey::Sm2(key.clone())).map_err(|e| eyre!("{e}"))?;
     Ok(key)
 }
 

@@ -8,5 +8,7 @@
 
 pub mod cluster;
 pub mod demo;
+pub mod demo_ecert;
+pub mod demo_page;
 pub mod demo_seal;
 pub mod load;

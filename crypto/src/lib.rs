@@ -52,6 +52,14 @@ pub use signature::{SIGNATURE_LEN, Signature, SignatureForm};
 pub use sm2::{DEFAULT_DISTID, SM2_PUBLIC_KEY_LEN, Sm2SigningKey, Sm2VerifyingKey, z_a};
 pub use suite::{Digest, Hasher, Suite, UnknownSuite};
 
+/// `N` bytes from the operating system's random number generator (Web
+/// Crypto in a browser): salts, seeds.
+pub fn random_array<const N: usize>() -> Result<[u8; N], CryptoError> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).map_err(|_| CryptoError::Rng)?;
+    Ok(out)
+}
+
 /// Build the fixed-base table of the fast SM2 verifier now rather than on the
 /// first verification (a few milliseconds; call it at start-up).
 pub fn warm_up() {

@@ -3,6 +3,7 @@
 
 use yinzheng_crypto::{Digest, SigningKey};
 use yinzheng_ledger::genesis::Genesis;
+use yinzheng_ledger::holder::{HolderSalt, holder_commitment};
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::proto::{
     IssueCertificate, RegisterSeal, RevocationReason, RevokeCertificate, ShareDecision,
@@ -51,7 +52,8 @@ impl Samples {
     }
 
     /// A certificate (营业执照-like) issued by 深圳市市场监督管理局 for the
-    /// file `file`, holder committed by a salted hash of `holder_id`.
+    /// file `file`, its holder (a 统一社会信用代码-typed `holder_id`) committed
+    /// under a fresh random salt.
     pub fn certificate(
         &self,
         cert_no: &str,
@@ -59,19 +61,32 @@ impl Samples {
         holder_id: &str,
         now_ms: u64,
     ) -> Result<Record, Error> {
+        let salt = HolderSalt::random().map_err(|e| Error::Record(e.to_string()))?;
+        self.certificate_for(cert_no, file, (&salt, "001", holder_id), now_ms)
+    }
+
+    /// As [`Samples::certificate`], for a holder `(salt, type code, code)`
+    /// (`yinzheng_ledger::holder`).
+    pub fn certificate_for(
+        &self,
+        cert_no: &str,
+        file: &[u8],
+        holder: (&HolderSalt, &str, &str),
+        now_ms: u64,
+    ) -> Result<Record, Error> {
+        let holder_commitment = holder_commitment(holder.0, holder.1, holder.2)
+            .map_err(|e| Error::Record(e.to_string()))?;
         let issue = IssueCertificate {
             type_code: CERT_TYPE.into(),
             cert_no: cert_no.into(),
             issuer: self.codes[1].clone(),
-            holder_commitment: self
-                .digest(format!("yinzheng-demo-salt|{holder_id}").as_bytes())
-                .0
-                .to_vec(),
+            holder_commitment: holder_commitment.0.to_vec(),
             file_digest: self.digest(file).0.to_vec(),
             valid_from_ms: now_ms.saturating_sub(60_000),
             valid_until_ms: now_ms + TEN_YEARS_MS,
             metadata_digest: Vec::new(),
             region: "440305".into(),
+            ..Default::default()
         };
         self.record(
             Kind::IssueCertificate(issue),
@@ -116,6 +131,7 @@ impl Samples {
             type_code: CERT_TYPE.into(),
             old_cert_no: old_no.into(),
             replacement: Some(replacement),
+            ..Default::default()
         };
         self.record(
             Kind::SupersedeCertificate(r),
@@ -181,7 +197,14 @@ impl Samples {
                     approver: self.codes[0].clone(),
                     data_item: crate::consortium::SHARE_ITEM.into(),
                     legal_basis: "《优化营商环境条例》第三十七条".into(),
-                    holder_commitment: self.digest(b"yinzheng-demo-salt|holder").0.to_vec(),
+                    holder_commitment: holder_commitment(
+                        &HolderSalt::random().map_err(|e| Error::Record(e.to_string()))?,
+                        "001",
+                        "91440300MA5G00001X",
+                    )
+                    .map_err(|e| Error::Record(e.to_string()))?
+                    .0
+                    .to_vec(),
                 }),
                 &self.keys.guangzhou_admin,
                 now_ms,

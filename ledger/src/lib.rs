@@ -32,10 +32,11 @@ mod apply;
 mod block;
 mod chain;
 pub mod codes;
-pub mod ecert_id;
+pub mod ecert;
 mod error;
 pub mod genesis;
 mod history;
+pub mod holder;
 pub mod merkle;
 mod params;
 pub mod proto;
@@ -56,8 +57,8 @@ pub use block::{
 pub use chain::{
     AssembledBlock, BUNDLE_VERSION, BlockStore, BlockView, BundleError, BundleForm, ChainRead,
     HeaderFields, MAX_BLOCK_RECORDS, MemBlock, MemChain, MemStore, ProposalError, StatusRole, Tip,
-    assemble_block, build_bundle, bundle_size, check_execution, make_compact, seal_block,
-    sign_commit, status_entry,
+    assemble_block, build_bundle, bundle_size, check_execution, checkpoint_chain, make_compact,
+    seal_block, sign_commit, status_entry,
 };
 pub use error::{BackendError, LedgerError};
 pub use history::{SetEpoch, SetHistory, ValidatorHistory};
@@ -72,6 +73,6 @@ pub use signers::SignerBitmap;
 pub use state::{MemState, Overlay, StateKey, StateView, WriteSet};
 pub use subject::{created_subject, subject_key};
 pub use trust::{KnownSet, TRUST_HISTORY_VERSION, TrustedHistory};
-pub use verdict::{Step, Subject, Verdict, VerdictStatus, VerifyError};
+pub use verdict::{ProvenField, Step, Subject, Verdict, VerdictStatus, VerifyError};
 pub use verify::{BundleVerifier, DEFAULT_TRUSTING_PERIOD_MS, MAX_BUNDLE_BYTES, VerifyCode};
 pub use yinzheng_crypto as crypto;

@@ -54,6 +54,14 @@ pub enum RejectCode {
     /// seal: another seal, a signer the seal does not admit, or a signature
     /// that fails (`docs/spec/seals.md` §7).
     BadStamping,
+    /// A GB/T 36904 identifier that does not parse, whose check character is
+    /// wrong (or the legacy variant on a record not marked imported), or
+    /// whose segments disagree with the record (`docs/spec/ecert.md` §1).
+    BadIdentifier,
+    /// A use under an authorisation whose time has ended.
+    AuthorisationExpired,
+    /// A use under an authorisation whose count is spent.
+    AuthorisationUsedUp,
 }
 
 impl RejectCode {
@@ -81,6 +89,9 @@ impl RejectCode {
             RejectCode::OutsideValidity => "OUTSIDE_VALIDITY",
             RejectCode::BadSeal => "BAD_SEAL",
             RejectCode::BadStamping => "BAD_STAMPING",
+            RejectCode::BadIdentifier => "BAD_IDENTIFIER",
+            RejectCode::AuthorisationExpired => "AUTHORISATION_EXPIRED",
+            RejectCode::AuthorisationUsedUp => "AUTHORISATION_USED_UP",
         }
     }
 }

@@ -47,6 +47,21 @@ pub enum StateKey {
     /// An anchored national stamping, by SM3 of its `SES_Signature` DER →
     /// `StampingState`.
     Stamping(Digest),
+    /// A national-form certificate, by its GB/T 36904 标识 →
+    /// `CertificateState`.
+    Ecert(String),
+    /// A registered certificate type, by type code → `CertificateTypeState`.
+    CertType(String),
+    /// A holder's authorisation to use a certificate, by the record id of
+    /// its `AuthoriseUse` → `UseAuthorisationState`.
+    UseAuthorisation(Digest),
+    /// The `n`-th use (from 1) of a national-form certificate → `UseState`.
+    Use {
+        /// The certificate's 标识.
+        identifier: String,
+        /// 1-based.
+        n: u32,
+    },
 }
 
 impl StateKey {
@@ -61,6 +76,10 @@ impl StateKey {
             StateKey::Validators => 7,
             StateKey::Record(_) => 8,
             StateKey::Stamping(_) => 9,
+            StateKey::Ecert(_) => 10,
+            StateKey::CertType(_) => 11,
+            StateKey::UseAuthorisation(_) => 12,
+            StateKey::Use { .. } => 13,
         }
     }
 
@@ -77,7 +96,15 @@ impl StateKey {
             buf.extend_from_slice(b);
         };
         match self {
-            StateKey::Org(s) | StateKey::Seal(s) | StateKey::Share(s) => put(s.as_bytes()),
+            StateKey::Org(s)
+            | StateKey::Seal(s)
+            | StateKey::Share(s)
+            | StateKey::Ecert(s)
+            | StateKey::CertType(s) => put(s.as_bytes()),
+            StateKey::Use { identifier, n } => {
+                put(identifier.as_bytes());
+                put(&n.to_be_bytes());
+            }
             StateKey::Key(k) => put(k),
             StateKey::Grant {
                 org,
@@ -100,7 +127,9 @@ impl StateKey {
                 put(cert_no.as_bytes());
             }
             StateKey::Validators => {}
-            StateKey::Record(d) | StateKey::Stamping(d) => put(&d.0),
+            StateKey::Record(d) | StateKey::Stamping(d) | StateKey::UseAuthorisation(d) => {
+                put(&d.0)
+            }
         }
         suite.hash(&buf)
     }

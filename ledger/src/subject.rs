@@ -12,12 +12,23 @@ pub fn subject_key(record: &Record) -> Option<StateKey> {
         cert_no: n.to_owned(),
     };
     Some(match record.payload()? {
+        Kind::IssueCertificate(c) if !c.identifier.is_empty() => {
+            StateKey::Ecert(c.identifier.clone())
+        }
         Kind::IssueCertificate(c) => cert(&c.issuer, &c.type_code, &c.cert_no),
         Kind::RevokeCertificate(c) => cert(&c.issuer, &c.type_code, &c.cert_no),
         Kind::SupersedeCertificate(c) => {
             let r = c.replacement.as_ref()?;
-            cert(&r.issuer, &r.type_code, &r.cert_no)
+            if r.identifier.is_empty() {
+                cert(&r.issuer, &r.type_code, &r.cert_no)
+            } else {
+                StateKey::Ecert(r.identifier.clone())
+            }
         }
+        Kind::RegisterCertificateType(t) => StateKey::CertType(t.type_code.clone()),
+        Kind::SetCertificateStatus(s) => StateKey::Ecert(s.identifier.clone()),
+        Kind::AuthoriseUse(_) => StateKey::UseAuthorisation(record.id()),
+        Kind::UseCertificate(u) => StateKey::Ecert(u.identifier.clone()),
         Kind::RegisterSeal(s) => StateKey::Seal(s.seal_id.clone()),
         Kind::RevokeSeal(s) => StateKey::Seal(s.seal_id.clone()),
         Kind::Stamp(s) => StateKey::Seal(s.seal_id.clone()),
@@ -53,6 +64,8 @@ pub fn created_subject(record: &Record) -> Option<StateKey> {
     match record.kind() {
         RecordKind::IssueCertificate
         | RecordKind::SupersedeCertificate
+        | RecordKind::RegisterCertificateType
+        | RecordKind::AuthoriseUse
         | RecordKind::RegisterSeal => subject_key(record),
         // An anchored national stamping is found by SM3 of its SES_Signature.
         RecordKind::Stamp => match record.payload()? {
@@ -69,6 +82,8 @@ pub fn created_subject(record: &Record) -> Option<StateKey> {
         | RecordKind::RevokeGrant
         | RecordKind::ChangeValidators
         | RecordKind::RevokeCertificate
+        | RecordKind::SetCertificateStatus
+        | RecordKind::UseCertificate
         | RecordKind::RevokeSeal
         | RecordKind::ShareRequest
         | RecordKind::ShareDecision

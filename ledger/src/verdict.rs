@@ -12,6 +12,9 @@ pub enum VerdictStatus {
     Valid,
     /// Genuine, but revoked.
     Revoked,
+    /// Genuine, but suspended (a national certificate's 暂扣): not to be
+    /// relied on until lifted.
+    Suspended,
     /// Genuine, but replaced by a newer version.
     Superseded,
     /// Genuine, but its validity window has ended.
@@ -43,6 +46,8 @@ pub enum Step {
     Validity = 6,
     /// 7: the file's digest.
     FileDigest = 7,
+    /// 8: the display fields opened.
+    Fields = 8,
 }
 
 impl From<Step> for u8 {
@@ -92,6 +97,17 @@ pub struct Subject {
     pub issuer: String,
 }
 
+/// A display field proven against its commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvenField {
+    /// Its index among the record's field commitments.
+    pub index: u32,
+    /// Its name, e.g. 证照名称.
+    pub name: String,
+    /// Its value as the issuer committed it.
+    pub value: String,
+}
+
 /// The verifier's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
@@ -127,6 +143,17 @@ pub struct Verdict {
     pub valid_until_ms: Option<u64>,
     /// Whether a file was checked against the record (step 7).
     pub file_checked: bool,
+    /// A national-form certificate's status code (`01` 有效 … `99` 其他,
+    /// `docs/spec/ecert.md` §4), as proven (or as the record sets it).
+    pub status_code: Option<String>,
+    /// A national-form certificate imported with the known non-standard
+    /// check character (`docs/spec/ecert.md` §1.3).
+    pub legacy_check: bool,
+    /// Uses recorded against a national-form certificate, as proven.
+    pub uses: Option<u32>,
+    /// Display fields opened in the bundle, each proven against the
+    /// record's commitment (step 8).
+    pub fields: Vec<ProvenField>,
     /// `true` when the bundle's newest checkpoint is more than the trusting
     /// period after the newest one this verifier had confirmed: validators
     /// retired since then could have made it (bundle.md §6.1). Not an
@@ -163,6 +190,10 @@ impl Verdict {
             valid_from_ms: None,
             valid_until_ms: None,
             file_checked: false,
+            status_code: None,
+            legacy_check: false,
+            uses: None,
+            fields: Vec::new(),
             unconfirmed_set: false,
         }
     }

@@ -12,18 +12,18 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status};
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::{BundleError, BundleForm, Record, RejectCode, Rejection, StateKey};
+use yinzheng_ledger::{BundleError, BundleForm, Record, RejectCode, Rejection};
 
 use crate::app::{Event, Shared, now_ms};
 use crate::limits::STREAMS_PER_CLIENT;
 use crate::mempool::{AdmitError, Mempool};
 use crate::proto::node_server::{Node, NodeServer};
-use crate::proto::subject_ref::By;
 use crate::proto::{
-    BlockRequest, BlockResponse, BundleRequest, BundleResponse, CertificateRef, InfoRequest,
-    InfoResponse, RecordRef, RecordResponse, RelayRequest, RelayResponse, StatusResponse,
-    StreamBlocksRequest, SubjectRef, SubmitRequest, SubmitResponse,
+    BlockRequest, BlockResponse, BundleRequest, BundleResponse, InfoRequest, InfoResponse,
+    RecordRef, RecordResponse, RelayRequest, RelayResponse, StatusResponse, StreamBlocksRequest,
+    SubjectRef, SubmitRequest, SubmitResponse,
 };
+use crate::subjects::{SubjectError, key_of, record_of};
 
 /// How long `Submit` with `wait` waits for the commit.
 pub const WAIT_LIMIT: Duration = Duration::from_secs(30);
@@ -50,12 +50,12 @@ pub fn rejection_status(r: &Rejection) -> Status {
     Status::new(code, format!("{}: {}", r.code.as_str(), r.message))
 }
 
-/// The status-map key of a certificate named in a request.
-fn certificate_key(c: CertificateRef) -> StateKey {
-    StateKey::Certificate {
-        issuer: c.issuer,
-        type_code: c.type_code,
-        cert_no: c.cert_no,
+/// The gRPC status of a subject that cannot be resolved.
+fn subject_status(e: SubjectError) -> Status {
+    match e {
+        SubjectError::Malformed(m) => Status::invalid_argument(format!("MALFORMED: {m}")),
+        SubjectError::NotFound(m) => not_found(m),
+        SubjectError::Internal(m) => internal(m),
     }
 }
 
@@ -86,17 +86,7 @@ impl Api {
         let by = subject
             .and_then(|s| s.by)
             .ok_or_else(|| Status::invalid_argument("MALFORMED: no subject given"))?;
-        let key = match by {
-            By::RecordId(id) => return digest(&id, "record id"),
-            By::Certificate(c) => certificate_key(c),
-            By::SealId(s) => StateKey::Seal(s),
-            By::Stamping(d) => StateKey::Stamping(digest(&d, "stamping")?),
-        };
-        self.shared
-            .chain
-            .subject_record(&key)
-            .map_err(internal)?
-            .ok_or_else(|| not_found(format!("no committed {key:?}")))
+        record_of(&self.shared.chain, by).map_err(subject_status)
     }
 
     fn block_response(&self, height: u64) -> Result<BlockResponse, Status> {
@@ -264,10 +254,7 @@ impl Node for Api {
         let chain = &self.shared.chain;
         let height = chain.height();
         let key = match subject.by.clone() {
-            Some(By::RecordId(id)) => StateKey::Record(digest(&id, "record id")?),
-            Some(By::Certificate(c)) => certificate_key(c),
-            Some(By::SealId(s)) => StateKey::Seal(s),
-            Some(By::Stamping(d)) => StateKey::Stamping(digest(&d, "stamping")?),
+            Some(by) => key_of(by).map_err(subject_status)?,
             None => return Err(Status::invalid_argument("MALFORMED: no subject given")),
         };
         let value = chain

@@ -1,7 +1,7 @@
 //! The node's HTTP side: the citizen's verify page at `/verify/` (static
 //! files built by `web/build.sh` for this consortium, held in memory; the
-//! page verifies in the browser and never asks the node anything) and a
-//! health probe at `/health`.
+//! page verifies in the browser), a health probe at `/health`, and the
+//! public read API under `/v1` (`http_api`).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -117,12 +117,17 @@ pub async fn serve(
         .route("/verify/{*name}", get(asset))
         .route("/health", get(health))
         .with_state(Http {
-            shared,
+            shared: shared.clone(),
             page: Arc::new(page),
-        });
+        })
+        .merge(crate::http_api::routes(shared));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .wrap_err_with(|| format!("HTTP listen {addr}"))?;
-    axum::serve(listener, app).await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }

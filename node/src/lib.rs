@@ -11,6 +11,7 @@ pub mod config;
 pub mod consensus;
 pub mod grpc;
 pub mod http;
+pub mod http_api;
 pub mod limits;
 pub mod mempool;
 pub mod parts;
@@ -18,6 +19,7 @@ pub mod proto;
 pub mod relay;
 pub mod run;
 pub mod store;
+pub mod subjects;
 pub mod testnet;
 
 pub use yinzheng_genesis as genesis;

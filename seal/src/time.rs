@@ -164,7 +164,7 @@ fn text_fields(s: &str) -> Option<[i64; 6]> {
 
 /// Seconds since the epoch for a proleptic Gregorian date and time, or None
 /// when a field is out of range.
-pub(crate) fn civil_to_unix(f: [i64; 6]) -> Option<i64> {
+pub fn civil_to_unix(f: [i64; 6]) -> Option<i64> {
     let [y, mo, d, h, mi, s] = f;
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;

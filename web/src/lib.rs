@@ -38,10 +38,46 @@ pub fn verify_fragment_remembering(
     }
 }
 
+/// As [`verify_fragment_remembering`], for a bundle's bytes (a fresh status
+/// proof fetched from a node's `/v1/bundle/…`, `docs/spec/node-api.md`).
+#[wasm_bindgen]
+pub fn verify_bundle_remembering(
+    genesis_json: &str,
+    history_json: &str,
+    bundle: &[u8],
+    now_ms: f64,
+) -> String {
+    match run_bytes(genesis_json, history_json, bundle, now_ms) {
+        Ok(v) => v.to_string(),
+        Err(message) => serde_json::json!({ "status": "unknown", "message": message }).to_string(),
+    }
+}
+
 fn run(
     genesis_json: &str,
     history_json: &str,
     fragment: &str,
+    now_ms: f64,
+) -> Result<serde_json::Value, String> {
+    let frag = fragment.trim_start_matches('#');
+    if frag.starts_with("r=") {
+        return Err("reference links need a node to fetch the bundle; not available yet".into());
+    }
+    // The bundle is the `b=` parameter; others (`n=`, a node) are the page's.
+    let b = frag
+        .split('&')
+        .find_map(|p| p.strip_prefix("b="))
+        .ok_or("no bundle in this link")?;
+    let bytes = B64
+        .decode(b)
+        .map_err(|_| "the link is damaged (not base64url)".to_owned())?;
+    run_bytes(genesis_json, history_json, &bytes, now_ms)
+}
+
+fn run_bytes(
+    genesis_json: &str,
+    history_json: &str,
+    bytes: &[u8],
     now_ms: f64,
 ) -> Result<serde_json::Value, String> {
     let genesis = Genesis::from_json(genesis_json).map_err(|e| e.0)?;
@@ -54,15 +90,7 @@ fn run(
         None => BundleVerifier::new(&genesis),
     }
     .map_err(|e| e.0)?;
-    let frag = fragment.trim_start_matches('#');
-    if frag.starts_with("r=") {
-        return Err("reference links need a node to fetch the bundle; not available yet".into());
-    }
-    let b = frag.strip_prefix("b=").ok_or("no bundle in this link")?;
-    let bytes = B64
-        .decode(b)
-        .map_err(|_| "the link is damaged (not base64url)".to_owned())?;
-    let mut verdict = verifier.verify_bytes(&bytes, None);
+    let mut verdict = verifier.verify_bytes(bytes, None);
     // Judge the validity window by the phone's clock too, as the CLI does.
     // JavaScript's Date.now() is an integral f64 well below 2^53.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

@@ -91,15 +91,27 @@ pub struct IssueArgs {
     /// The certificate document; its hash is anchored.
     #[arg(long)]
     pub file: PathBuf,
-    /// Holder identifier, committed salted (never stored in clear).
+    /// Holder identifier (e.g. an ID number), committed salted: never in
+    /// the record in clear.
     #[arg(long)]
     pub holder: String,
-    /// Salt for the holder commitment.
-    #[arg(long, default_value = "")]
-    pub salt: String,
+    /// The identifier's GB/T 36903 type code: 111 公民身份号码, 001 统一社会信用代码, 414 普通护照 …
+    #[arg(long, default_value = "111")]
+    pub holder_type: String,
+    /// The holder's salt, 32 hex digits; without it a fresh random one is
+    /// made and printed, to hand to the holder with the certificate.
+    #[arg(long)]
+    pub salt: Option<String>,
     /// Validity in days from now.
     #[arg(long, default_value_t = 3650)]
     pub valid_days: u64,
+    /// A display field, `NAME=VALUE` (repeat, at most 16): committed salted
+    /// in the record, opened later only where the holder shows it.
+    #[arg(long = "field", requires = "openings")]
+    pub fields: Vec<String>,
+    /// Where to write the fields' openings (JSON), for the holder.
+    #[arg(long)]
+    pub openings: Option<PathBuf>,
 }
 
 /// Arguments of `Revoke`.
@@ -262,6 +274,9 @@ pub enum AuthorityArg {
     Seal,
     /// Approve data-sharing requests (scope: the data item).
     ShareApproval,
+    /// Record holders' authorisations to use national certificates (scope:
+    /// a type code, or empty for every type).
+    UseAuthorisation,
 }
 
 /// Arguments of `Grant` and `RevokeGrant`.
@@ -367,9 +382,13 @@ pub struct ShareRequestArgs {
     /// The citizen whose data it is, committed salted (optional).
     #[arg(long)]
     pub holder: Option<String>,
-    /// Salt for the holder commitment.
-    #[arg(long, default_value = "")]
-    pub salt: String,
+    /// The identifier's GB/T 36903 type code.
+    #[arg(long, default_value = "111")]
+    pub holder_type: String,
+    /// The holder's salt, 32 hex digits (the one of their certificate); without
+    /// it a fresh random one is made and printed.
+    #[arg(long)]
+    pub salt: Option<String>,
 }
 
 /// Arguments of `ShareDecision`.

@@ -7,10 +7,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 
+mod ecert;
 mod kinds;
 mod seal;
 
 use crate::{ClientError, Exit};
+pub use ecert::*;
 pub use kinds::*;
 pub use seal::*;
 
@@ -63,13 +65,16 @@ pub enum Cmd {
     /// National-format (GB/T 38540) seals: certificates, seals, sealing OFD
     /// documents. `verify DOC.ofd` checks a sealed document.
     Seal(SealArgs),
+    /// National-form e-certificates: types, issuing a sealed OFD, status,
+    /// authorised use and its records. `verify CERT.ofd` checks one.
+    Cert(CertArgs),
 }
 
 /// `qr` subcommands.
 #[derive(Subcommand)]
 pub enum QrCmd {
     /// Encode a bundle (made compact) or a reference as a QR code.
-    Encode(EncodeArgs),
+    Encode(Box<EncodeArgs>),
     /// Print the link held by the QR code in an image.
     Decode(DecodeArgs),
 }
@@ -275,6 +280,12 @@ pub struct EncodeArgs {
     /// Output image: `.png` or `.svg`; omitted: draw in the terminal.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The certificate's field openings (from `submit issue --openings`).
+    #[arg(long, requires = "bundle")]
+    pub openings: Option<PathBuf>,
+    /// The fields to show, by name (comma-separated; default: none).
+    #[arg(long, requires = "openings", value_delimiter = ',')]
+    pub show: Vec<String>,
     /// Genesis for the suite (default: the imported one).
     #[arg(long)]
     pub genesis: Option<PathBuf>,
@@ -305,12 +316,13 @@ pub fn run(cli: Cli) -> Result<Exit, ClientError> {
         Cmd::Countersign(a) => commands::submit::countersign(a),
         Cmd::Qr(QrArgs {
             cmd: QrCmd::Encode(a),
-        }) => commands::qr::encode(a),
+        }) => commands::qr::encode(*a),
         Cmd::Qr(QrArgs {
             cmd: QrCmd::Decode(a),
         }) => commands::qr::decode(a),
         Cmd::Keygen(a) => commands::keygen::run(a),
         Cmd::Seal(a) => commands::seal::run(a.cmd),
+        Cmd::Cert(a) => commands::ecert::run(a.cmd),
         Cmd::Trust(TrustArgs {
             cmd: TrustCmd::Import(a),
         }) => commands::trust::import(a),

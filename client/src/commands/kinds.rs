@@ -8,6 +8,11 @@ use yinzheng_ledger::proto::{
     self, AuthorityKind, IssueCertificate, KeyRole, OrgLevel, RevokeCertificate,
 };
 
+use yinzheng_ledger::holder::{
+    HolderError, HolderSalt, MAX_FIELD_NAME, MAX_FIELD_VALUE, MAX_FIELDS, field_commitment,
+    holder_commitment,
+};
+
 use crate::cli::{AuthorityArg, IssueArgs, KeyArgs, LevelArg, RoleArg, SubmitCmd};
 use crate::{ClientError, check};
 
@@ -31,6 +36,7 @@ pub fn describe(suite: Suite, what: SubmitCmd, now: u64) -> Result<(KeyArgs, Kin
                 type_code: c.type_code.clone(),
                 old_cert_no: s.old_cert_no,
                 replacement: Some(c),
+                ..Default::default()
             });
             (s.replacement.signer, kind)
         }
@@ -166,10 +172,10 @@ pub fn describe(suite: Suite, what: SubmitCmd, now: u64) -> Result<(KeyArgs, Kin
             }),
         ),
         SubmitCmd::ShareRequest(r) => {
-            let holder_commitment = r
-                .holder
-                .map(|h| suite.hash(format!("{}|{h}", r.salt).as_bytes()).0.to_vec())
-                .unwrap_or_default();
+            let holder_commitment = match &r.holder {
+                Some(h) => commitment(r.salt.as_deref(), &r.holder_type, h)?,
+                None => Vec::new(),
+            };
             let kind = Kind::ShareRequest(proto::ShareRequest {
                 request_id: r.request_id,
                 requester: r.requester,
@@ -211,18 +217,68 @@ pub fn describe(suite: Suite, what: SubmitCmd, now: u64) -> Result<(KeyArgs, Kin
 
 fn issue(suite: Suite, i: &IssueArgs, now: u64) -> Result<IssueCertificate, ClientError> {
     let doc = check::read(&i.file)?;
-    let holder = format!("{}|{}", i.salt, i.holder);
     Ok(IssueCertificate {
         type_code: i.type_code.clone(),
         cert_no: i.cert_no.clone(),
         issuer: i.issuer.clone(),
-        holder_commitment: suite.hash(holder.as_bytes()).0.to_vec(),
+        holder_commitment: commitment(i.salt.as_deref(), &i.holder_type, &i.holder)?,
+        field_commitments: display_fields(i)?,
         file_digest: suite.hash(&doc).0.to_vec(),
         valid_from_ms: now,
         valid_until_ms: now + i.valid_days * DAY_MS,
         metadata_digest: Vec::new(),
         region: i.region.clone(),
+        ..Default::default()
     })
+}
+
+/// The display fields' commitments, each under a fresh salt; the openings
+/// are written for the holder (`--openings`, JSON: index, name, value, salt).
+fn display_fields(i: &IssueArgs) -> Result<Vec<Vec<u8>>, ClientError> {
+    if i.fields.len() > MAX_FIELDS {
+        return Err(ClientError::Usage(format!("at most {MAX_FIELDS} --field")));
+    }
+    let mut commitments = Vec::new();
+    let mut openings = Vec::new();
+    for (n, f) in i.fields.iter().enumerate() {
+        let (name, value) = f
+            .split_once('=')
+            .filter(|(k, v)| {
+                !k.is_empty() && k.len() <= MAX_FIELD_NAME && v.len() <= MAX_FIELD_VALUE
+            })
+            .ok_or_else(|| ClientError::Usage(format!("--field {f:?}: NAME=VALUE, bounded")))?;
+        let salt = HolderSalt::random().map_err(|e| ClientError::Usage(e.to_string()))?;
+        commitments.push(field_commitment(&salt, name, value).0.to_vec());
+        openings.push(serde_json::json!({
+            "index": n, "name": name, "value": value, "salt": salt.to_hex(),
+        }));
+    }
+    if let Some(path) = &i.openings {
+        let text = serde_json::to_string_pretty(&openings)?;
+        std::fs::write(path, text).map_err(|e| ClientError::io(path, e))?;
+    }
+    Ok(commitments)
+}
+
+/// A holder's commitment (`yinzheng_ledger::holder`): with the salt given, or
+/// a fresh one, printed so the issuer can hand it to the holder.
+fn commitment(salt: Option<&str>, type_code: &str, holder: &str) -> Result<Vec<u8>, ClientError> {
+    let usage = |e: HolderError| ClientError::Usage(format!("holder: {e}"));
+    let salt = match salt {
+        Some(s) => HolderSalt::from_hex(s).map_err(usage)?,
+        None => {
+            let s = HolderSalt::random().map_err(usage)?;
+            eprintln!(
+                "holder salt {} (give it to the holder with the certificate: it is how they prove it is theirs)",
+                s.to_hex()
+            );
+            s
+        }
+    };
+    Ok(holder_commitment(&salt, type_code, holder)
+        .map_err(usage)?
+        .0
+        .to_vec())
 }
 
 fn authority(a: AuthorityArg) -> AuthorityKind {
@@ -230,6 +286,7 @@ fn authority(a: AuthorityArg) -> AuthorityKind {
         AuthorityArg::Certificate => AuthorityKind::Certificate,
         AuthorityArg::Seal => AuthorityKind::Seal,
         AuthorityArg::ShareApproval => AuthorityKind::ShareApproval,
+        AuthorityArg::UseAuthorisation => AuthorityKind::UseAuthorisation,
     }
 }
 

@@ -1,6 +1,9 @@
 //! One function per command of `yinzheng` (arguments in [`crate::cli`]).
 
 pub mod batch;
+pub mod ecert;
+pub mod ecert_uses;
+pub mod ecert_verify;
 pub mod fetch;
 pub mod keygen;
 pub mod kinds;

@@ -20,10 +20,13 @@ pub fn encode(a: EncodeArgs) -> Result<Exit, ClientError> {
                     reason: format!("not a bundle: {e}"),
                 },
             )?;
-            let compact =
+            let mut compact =
                 yinzheng_ledger::make_compact(suite, &b).map_err(|e| ClientError::QrPayload {
                     reason: e.to_string(),
                 })?;
+            if let Some(path) = &a.openings {
+                compact.fields = shown(path, &a.show)?;
+            }
             Payload::Bundle(compact.encode_to_vec())
         }
         (None, Some(id)) => Payload::Reference {
@@ -53,6 +56,37 @@ pub fn encode(a: EncodeArgs) -> Result<Exit, ClientError> {
         None => println!("{}", qr::to_terminal(&code)),
     }
     Ok(Exit::Valid)
+}
+
+/// The openings of the fields named in `show`, from an openings file.
+fn shown(
+    path: &std::path::Path,
+    show: &[String],
+) -> Result<Vec<yinzheng_ledger::proto::FieldOpening>, ClientError> {
+    #[derive(serde::Deserialize)]
+    struct Opening {
+        index: u32,
+        name: String,
+        value: String,
+        salt: String,
+    }
+    let all: Vec<Opening> = serde_json::from_slice(&check::read(path)?)
+        .map_err(|e| ClientError::Usage(format!("{}: {e}", path.display())))?;
+    show.iter()
+        .map(|name| {
+            let o = all.iter().find(|o| &o.name == name).ok_or_else(|| {
+                ClientError::Usage(format!("{}: no field {name}", path.display()))
+            })?;
+            let salt = yinzheng_ledger::holder::HolderSalt::from_hex(&o.salt)
+                .map_err(|e| ClientError::Usage(format!("{}: {e}", path.display())))?;
+            Ok(yinzheng_ledger::proto::FieldOpening {
+                index: o.index,
+                name: o.name.clone(),
+                value: o.value.clone(),
+                salt: salt.bytes().to_vec(),
+            })
+        })
+        .collect()
 }
 
 /// Print the link held by the QR code in an image.

@@ -24,11 +24,11 @@ pub fn is_ofd(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     i64::try_from(check::now_ms() / 1000).unwrap_or(i64::MAX)
 }
 
-fn sm2_key(path: &Path) -> Result<Sm2SigningKey, ClientError> {
+pub(super) fn sm2_key(path: &Path) -> Result<Sm2SigningKey, ClientError> {
     let pem = String::from_utf8(check::read(path)?)
         .map_err(|_| ClientError::Usage(format!("{}: not a PEM file", path.display())))?;
     match SigningKey::from_pem(&pem, None)? {
@@ -128,30 +128,39 @@ fn sign(a: SealSignArgs) -> Result<Exit, ClientError> {
     let seal = check::read(&a.seal)?;
     let key = sm2_key(&a.key)?;
     let cert = cert_file(&a.cert)?;
-    let (x, y) =
-        a.at.split_once(',')
-            .and_then(|(x, y)| Some((x.trim().parse().ok()?, y.trim().parse().ok()?)))
-            .ok_or_else(|| ClientError::Usage("--at is X,Y in millimetres, e.g. 120,200".into()))?;
-    let size = yinzheng_seal::Seal::parse(&seal)
-        .map(|s| {
-            (
-                u32::try_from(s.picture.width_mm).unwrap_or(40),
-                u32::try_from(s.picture.height_mm).unwrap_or(40),
-            )
-        })
-        .map_err(|e| ClientError::Usage(format!("{}: {e}", a.seal.display())))?;
     let req = SealRequest {
         seal: &seal,
         key: &key,
         cert: &cert,
         time: now(),
-        boundary: (x, y, size.0, size.1),
+        boundary: placement(&a.at, &seal, &a.seal)?,
     };
     let sealed = seal_ofd(&doc, &req)
         .map_err(|e| ClientError::Usage(format!("{}: {e}", a.document.display())))?;
     let out = a.out.unwrap_or_else(|| sealed_name(&a.document));
     write(&out, &sealed)?;
     Ok(Exit::Valid)
+}
+
+/// Where a stamp goes: `--at X,Y` in millimetres, sized as the seal's picture.
+pub(super) fn placement(
+    at: &str,
+    seal: &[u8],
+    seal_path: &Path,
+) -> Result<(u32, u32, u32, u32), ClientError> {
+    let (x, y) = at
+        .split_once(',')
+        .and_then(|(x, y)| Some((x.trim().parse().ok()?, y.trim().parse().ok()?)))
+        .ok_or_else(|| ClientError::Usage("--at is X,Y in millimetres, e.g. 120,200".into()))?;
+    let (w, h) = yinzheng_seal::Seal::parse(seal)
+        .map(|s| {
+            (
+                u32::try_from(s.picture.width_mm).unwrap_or(40),
+                u32::try_from(s.picture.height_mm).unwrap_or(40),
+            )
+        })
+        .map_err(|e| ClientError::Usage(format!("{}: {e}", seal_path.display())))?;
+    Ok((x, y, w, h))
 }
 
 fn sealed_name(p: &Path) -> PathBuf {

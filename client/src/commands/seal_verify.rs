@@ -28,6 +28,9 @@ pub fn verify(path: &Path, bytes: &[u8], a: &VerifyArgs) -> Result<Exit, ClientE
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
+    if let Some(exit) = super::ecert_verify::verify(path, bytes, &report, a)? {
+        return Ok(exit);
+    }
     let source = match (&a.node, a.ledger_bundles.is_empty()) {
         (Some(n), _) => Some(Source::Node(n.clone())),
         (None, false) => Some(Source::Bundles(
@@ -144,7 +147,7 @@ impl DocVerdict {
     }
 }
 
-fn judge(
+pub(super) fn judge(
     r: &DocumentReport,
     ledger: Option<&[LedgerFinding]>,
     now: u64,

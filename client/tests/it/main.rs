@@ -2,6 +2,8 @@
 
 mod batch;
 mod common;
+mod ecerts;
+mod holders;
 mod keys;
 mod qr;
 mod seals;

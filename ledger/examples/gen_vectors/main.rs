@@ -7,7 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+mod ecert;
+#[path = "../../tests/it/ecert_fixture.rs"]
+#[allow(dead_code)]
+mod ecert_fixture;
 mod faulty;
+mod fields;
 #[path = "../../tests/it/fixture.rs"]
 #[allow(dead_code)]
 mod fixture;
@@ -40,6 +45,7 @@ fn main() {
             type_code: fixture::CERT_TYPE.into(),
             old_cert_no: "NO-3".into(),
             replacement: Some(f.issue("NO-3b", b"NO-3 v2")),
+            ..Default::default()
         }),
         &[&f.city_a_operator],
     );
@@ -103,6 +109,9 @@ fn main() {
         &[&f.district_operator],
     );
     f.try_commit(national_stamping.clone()).unwrap();
+    let ecerts = ecert::commit(&mut f, &national);
+    // A certificate with six display fields (records.md §3.2).
+    let shown = fields::commit(&mut f);
     // A certificate whose window ended right after issuance, and one whose
     // window starts in twenty years.
     let mut e = f.issue("NO-5", b"NO-5 v1");
@@ -129,6 +138,12 @@ fn main() {
     write(
         "revoked-full.bundle",
         &f.chain.bundle(&b.id(), true).unwrap().encode_to_vec(),
+    );
+    // The same certificate's compact bundle: what a QR printed before the
+    // revocation carries (status as of issuance: valid).
+    write(
+        "revoked-compact.bundle",
+        &f.chain.bundle(&b.id(), false).unwrap().encode_to_vec(),
     );
     write(
         "superseded-full.bundle",
@@ -312,6 +327,7 @@ fn main() {
             &national_stamping.id(),
         ),
         ok("revoked-full.bundle", None, "revoked", &b.id()),
+        ok("revoked-compact.bundle", None, "valid", &b.id()),
         ok("superseded-full.bundle", None, "superseded", &c.id()),
         ok(
             "stamp-compact.bundle",
@@ -466,6 +482,20 @@ fn main() {
             r#", "after": ["rotated-full.bundle"], "status""#,
         ),
     ];
+    let ecert_cases = ecert::write(&f, &ecerts, dir);
+    let field_cases = fields::write(&f, &shown, dir);
+    let lines: Vec<String> = lines
+        .into_iter()
+        .chain(
+            ecert_cases
+                .iter()
+                .map(|(b, file, status, id)| ok(b, file.as_deref(), status, id)),
+        )
+        .chain(field_cases.iter().map(|c| match c {
+            fields::Case::Ok(b, id) => ok(b, None, "valid", id),
+            fields::Case::Bad(b) => bad(b, "genesis.json", None, 8, "FIELD_OPENING"),
+        }))
+        .collect::<Vec<_>>();
     let lines: Vec<String> = lines
         .into_iter()
         .chain(

@@ -1,9 +1,10 @@
 //! Consortium records: organisations, keys, grants, validator sets (`docs/spec/records.md` §3).
 
-use super::context::{Ctx, ROLE_ADMIN, Signer};
+use super::context::{AUTH_CERT, Ctx, ROLE_ADMIN, Signer};
 use super::{Res, no};
 use crate::codes::{division_level, region_covers};
-use crate::proto::{self, GrantState, KeyState, OrgState, ValidatorSetState};
+use crate::ecert::check_type_code;
+use crate::proto::{self, CertificateTypeState, GrantState, KeyState, OrgState, ValidatorSetState};
 use crate::rejection::RejectCode;
 use crate::state::StateKey;
 
@@ -148,6 +149,18 @@ pub(super) fn grant(cx: &mut Ctx<'_>, signers: &[Signer], g: &proto::GrantAuthor
         );
     }
     cx.require_admin_over(signers, &g.org, false)?;
+    // A grant to issue a national type names a registered type.
+    if g.kind == AUTH_CERT
+        && check_type_code(&g.scope).is_ok()
+        && cx
+            .get::<CertificateTypeState>(&StateKey::CertType(g.scope.clone()))?
+            .is_none()
+    {
+        return no(
+            RejectCode::NotFound,
+            format!("certificate type {} is not registered", g.scope),
+        );
+    }
     let key = StateKey::Grant {
         org: g.org.clone(),
         kind: g.kind,

@@ -17,6 +17,7 @@ pub(super) const ROLE_ADMIN: i32 = proto::KeyRole::Admin as i32;
 pub(super) const AUTH_CERT: i32 = proto::AuthorityKind::Certificate as i32;
 pub(super) const AUTH_SEAL: i32 = proto::AuthorityKind::Seal as i32;
 pub(super) const AUTH_SHARE: i32 = proto::AuthorityKind::ShareApproval as i32;
+pub(super) const AUTH_USE: i32 = proto::AuthorityKind::UseAuthorisation as i32;
 pub(super) const ACTIVE: i32 = SubjectStatus::Active as i32;
 
 /// A signer resolved against the key registry.
@@ -209,16 +210,23 @@ impl Ctx<'_> {
         }
         self.org(&c.issuer, "issuer")?;
         self.require_member(signers, &c.issuer)?;
-        if !self.has_grant(&c.issuer, AUTH_CERT, &c.type_code, &c.region)? {
-            return no(
-                RejectCode::Unauthorised,
-                format!(
-                    "{} holds no grant for type {} in {}",
-                    c.issuer, c.type_code, c.region
-                ),
-            );
-        }
+        self.require_issue_grant(c)?;
         Ok(key)
+    }
+
+    /// The issuer holds an active grant for the certificate's type whose
+    /// region covers the certificate's region.
+    pub(super) fn require_issue_grant(&self, c: &proto::IssueCertificate) -> Res<()> {
+        if self.has_grant(&c.issuer, AUTH_CERT, &c.type_code, &c.region)? {
+            return Ok(());
+        }
+        no(
+            RejectCode::Unauthorised,
+            format!(
+                "{} holds no grant for type {} in {}",
+                c.issuer, c.type_code, c.region
+            ),
+        )
     }
 
     pub(super) fn new_certificate(

@@ -7,6 +7,7 @@
 mod certificates;
 mod consortium;
 mod context;
+mod ecert;
 mod seals;
 mod sharing;
 
@@ -105,8 +106,21 @@ pub fn apply(
         Kind::Grant(g) => consortium::grant(&mut cx, &signers, g)?,
         Kind::RevokeGrant(g) => consortium::revoke_grant(&mut cx, &signers, g)?,
         Kind::ChangeValidators(c) => consortium::change_validators(&mut cx, &signers, c)?,
+        Kind::IssueCertificate(c) if !c.identifier.is_empty() => {
+            ecert::issue(&mut cx, &signers, c, record)?
+        }
         Kind::IssueCertificate(c) => certificates::issue_certificate(&mut cx, &signers, c, record)?,
         Kind::RevokeCertificate(c) => certificates::revoke_certificate(&mut cx, &signers, c)?,
+        Kind::SupersedeCertificate(c) if !c.old_identifier.is_empty() => {
+            let Some(new) = &c.replacement else {
+                return no(RejectCode::InvalidField, "no replacement");
+            };
+            ecert::supersede(&mut cx, &signers, c, new, record)?
+        }
+        Kind::RegisterCertificateType(t) => ecert::register_type(&mut cx, &signers, t)?,
+        Kind::SetCertificateStatus(s) => ecert::set_status(&mut cx, &signers, s)?,
+        Kind::AuthoriseUse(a) => ecert::authorise(&mut cx, &signers, a, record)?,
+        Kind::UseCertificate(u) => ecert::use_certificate(&mut cx, &signers, u, record)?,
         Kind::SupersedeCertificate(c) => {
             certificates::supersede_certificate(&mut cx, &signers, c, record)?
         }

@@ -9,8 +9,8 @@ use crate::history::ValidatorHistory;
 use crate::merkle::{SmtProof as MapProof, SmtTerminal, inclusion_path, leaf_hash};
 use crate::params::ChainParams;
 use crate::proto::{
-    Bundle, Checkpoint, CommitCertificate, Header, RecordState, SmtProof, StateCommitments,
-    StatusEntry, StatusEvidence, ValidatorSetChange,
+    Bundle, Checkpoint, CheckpointChain, CommitCertificate, Header, RecordState, SmtProof,
+    StateCommitments, StatusEntry, StatusEvidence, ValidatorSetChange,
 };
 use crate::record::Record;
 use crate::state::{StateKey, decode_value};
@@ -139,6 +139,31 @@ fn entry<C: ChainRead + ?Sized>(
     ))
 }
 
+/// The newest certified block's checkpoint, with the validator-set changes
+/// introduced after height `since` (all of them for 0), each with its own
+/// checkpoint: what a client that trusts the sets up to `since` needs to check
+/// the checkpoint (`docs/spec/node-api.md` `/v1/checkpoint`).
+pub fn checkpoint_chain<C: ChainRead + ?Sized>(
+    chain: &C,
+    since: u64,
+) -> Result<CheckpointChain, LedgerError> {
+    let height = chain.height();
+    let newest = checkpoint(&need_block(chain, height)?)?;
+    let changes = validator_changes(chain, height)?
+        .into_iter()
+        .filter(|c| {
+            c.checkpoint
+                .as_ref()
+                .and_then(|cp| cp.header.as_ref())
+                .is_some_and(|h| h.height > since)
+        })
+        .collect();
+    Ok(CheckpointChain {
+        checkpoint: Some(newest),
+        validator_changes: changes,
+    })
+}
+
 /// The proof bundle of a committed record.
 pub fn build_bundle<C: ChainRead + ?Sized>(
     chain: &C,
@@ -196,6 +221,8 @@ pub fn build_bundle<C: ChainRead + ?Sized>(
         records_path: pack_digests(&path),
         status,
         validator_changes: validator_changes(chain, status_height)?,
+        // A node knows no openings: the holder adds the ones they show.
+        fields: Vec::new(),
     })
 }
 

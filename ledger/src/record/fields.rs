@@ -16,7 +16,7 @@ pub(super) fn field(ok: bool, what: impl FnOnce() -> String) -> Result<(), Rejec
     }
 }
 
-fn text(name: &str, v: &str, required: bool) -> Result<(), Rejection> {
+pub(super) fn text(name: &str, v: &str, required: bool) -> Result<(), Rejection> {
     field(v.len() <= MAX_TEXT, || {
         format!("{name} is longer than {MAX_TEXT} bytes")
     })?;
@@ -26,7 +26,7 @@ fn text(name: &str, v: &str, required: bool) -> Result<(), Rejection> {
     })
 }
 
-fn org(name: &str, v: &str) -> Result<(), Rejection> {
+pub(super) fn org(name: &str, v: &str) -> Result<(), Rejection> {
     validate_credit_code(v).map_err(|e| {
         Rejection::new(
             RejectCode::InvalidField,
@@ -41,7 +41,7 @@ fn division(name: &str, v: &str) -> Result<(), Rejection> {
     })
 }
 
-fn digest(name: &str, v: &[u8], required: bool) -> Result<(), Rejection> {
+pub(super) fn digest(name: &str, v: &[u8], required: bool) -> Result<(), Rejection> {
     field(
         v.len() == Digest::LEN || (!required && v.is_empty()),
         || format!("{name} must be {} bytes, is {}", Digest::LEN, v.len()),
@@ -73,7 +73,19 @@ fn issue_fields(c: &crate::proto::IssueCertificate) -> Result<(), Rejection> {
     digest("file_digest", &c.file_digest, true)?;
     digest("metadata_digest", &c.metadata_digest, false)?;
     division("region", &c.region)?;
-    window(c.valid_from_ms, c.valid_until_ms)
+    window(c.valid_from_ms, c.valid_until_ms)?;
+    field(
+        c.field_commitments.len() <= crate::holder::MAX_FIELDS,
+        || format!("more than {} display fields", crate::holder::MAX_FIELDS),
+    )?;
+    for f in &c.field_commitments {
+        digest("field_commitment", f, true)?;
+    }
+    if c.identifier.is_empty() {
+        super::ecert::local_issue_fields(c)
+    } else {
+        super::ecert::national_issue_fields(c)
+    }
 }
 
 /// Field formats per kind (no state needed).
@@ -117,11 +129,13 @@ pub(super) fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Reject
         }
         Kind::Grant(g) => {
             org("org", &g.org)?;
-            field((1..=3).contains(&g.kind), || {
-                "authority kind must be certificate, seal or share approval".into()
+            field((1..=4).contains(&g.kind), || {
+                "authority kind must be certificate, seal, share approval or use authorisation"
+                    .into()
             })?;
-            // Certificate and share-approval grants name what they cover; seal grants do not.
-            text("scope", &g.scope, g.kind != 2)?;
+            // Certificate and share-approval grants name what they cover; seal
+            // grants do not; a use-authorisation grant may (empty: every type).
+            text("scope", &g.scope, g.kind == 1 || g.kind == 3)?;
             field(g.kind != 2 || g.scope.is_empty(), || {
                 "a seal grant has no scope".into()
             })?;
@@ -157,11 +171,27 @@ pub(super) fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Reject
             org("issuer", &c.issuer)
         }
         Kind::SupersedeCertificate(c) => {
-            text("type_code", &c.type_code, true)?;
-            text("old_cert_no", &c.old_cert_no, true)?;
             let Some(r) = &c.replacement else {
                 return reject(RejectCode::InvalidField, "supersede without a replacement");
             };
+            if !c.old_identifier.is_empty() || !r.identifier.is_empty() {
+                field(c.type_code.is_empty() && c.old_cert_no.is_empty(), || {
+                    "a national supersession names the old certificate by identifier".into()
+                })?;
+                let old = super::ecert::identifier(&c.old_identifier)?;
+                field(!r.identifier.is_empty(), || {
+                    "a national certificate's replacement is national too".into()
+                })?;
+                field(r.identifier != c.old_identifier, || {
+                    "replacement reuses the old identifier".into()
+                })?;
+                field(old.type_code == r.type_code, || {
+                    "replacement has another type".into()
+                })?;
+                return issue_fields(r);
+            }
+            text("type_code", &c.type_code, true)?;
+            text("old_cert_no", &c.old_cert_no, true)?;
             field(r.type_code == c.type_code, || {
                 "replacement has another type".into()
             })?;
@@ -170,6 +200,10 @@ pub(super) fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Reject
             })?;
             issue_fields(r)
         }
+        Kind::RegisterCertificateType(t) => super::ecert::register_type_fields(t),
+        Kind::SetCertificateStatus(s) => super::ecert::set_status_fields(s),
+        Kind::AuthoriseUse(a) => super::ecert::authorise_fields(a),
+        Kind::UseCertificate(u) => super::ecert::use_fields(u),
         Kind::RegisterSeal(s) => {
             text("seal_id", &s.seal_id, true)?;
             org("owner", &s.owner)?;

@@ -8,6 +8,7 @@
 //! signatures in ascending order of public key) so that one signed body has one
 //! byte string and one id (`docs/spec/records.md` §1).
 
+mod ecert;
 mod fields;
 mod kind;
 mod national;

@@ -47,11 +47,14 @@ pub enum VerifyCode {
     FileMismatch,
     /// Step 7: a file was given for a record that certifies none.
     NoFileDigest,
+    /// Step 8: a display field's opening does not match the record's
+    /// commitment, or names none.
+    FieldOpening,
 }
 
 impl VerifyCode {
     /// Every code but the record's own (which are [`RejectCode`]s).
-    pub const OWN: [VerifyCode; 18] = [
+    pub const OWN: [VerifyCode; 19] = [
         VerifyCode::Oversize,
         VerifyCode::Malformed,
         VerifyCode::Version,
@@ -70,6 +73,7 @@ impl VerifyCode {
         VerifyCode::OutsideValidity,
         VerifyCode::FileMismatch,
         VerifyCode::NoFileDigest,
+        VerifyCode::FieldOpening,
     ];
 
     /// The stable string form, e.g. `INCLUSION_PROOF`.
@@ -94,6 +98,7 @@ impl VerifyCode {
             VerifyCode::OutsideValidity => "OUTSIDE_VALIDITY",
             VerifyCode::FileMismatch => "FILE_MISMATCH",
             VerifyCode::NoFileDigest => "NO_FILE_DIGEST",
+            VerifyCode::FieldOpening => "FIELD_OPENING",
         }
     }
 }

@@ -8,9 +8,11 @@ use yinzheng_crypto::Digest;
 use super::steps::{Parts, StatusView};
 use super::{BundleVerifier, R, VerifyCode, fail};
 use crate::chain::StatusRole;
+use crate::ecert::{parse_ecert_id, status_code_text};
 use crate::proto::record_body::Kind;
 use crate::proto::{
-    CertificateState, IssueCertificate, RevocationReason, SealState, ShareState, SubjectStatus,
+    CertificateState, EcertStatus, IssueCertificate, RevocationReason, SealState, ShareState,
+    SubjectStatus,
 };
 use crate::record::Record;
 use crate::state::StateKey;
@@ -77,6 +79,25 @@ impl BundleVerifier {
                     );
                 };
                 certificate(&mut v, record, c, &cx, kind)?;
+            }
+            Kind::SetCertificateStatus(s) => {
+                // The record proves the status it sets, from its block on.
+                let code = EcertStatus::try_from(s.status).unwrap_or(EcertStatus::Unspecified);
+                v.status = match code {
+                    EcertStatus::Valid => VerdictStatus::Valid,
+                    EcertStatus::Suspended => VerdictStatus::Suspended,
+                    _ => VerdictStatus::Revoked,
+                };
+                v.status_code = Some(status_code_text(code).to_owned());
+                (v.changed_at_height, v.changed_at_ms) = (Some(cx.anchor.0), Some(cx.anchor.1));
+                v.subject = Some(Subject {
+                    kind,
+                    id: s.identifier.clone(),
+                    issuer: parse_ecert_id(&s.identifier)
+                        .map(|p| p.issuer)
+                        .unwrap_or_default(),
+                });
+                no_file(&cx)?;
             }
             Kind::RevokeCertificate(c) => {
                 // A revocation record proves the certificate revoked from its block on.
@@ -145,16 +166,31 @@ impl BundleVerifier {
             | Kind::RevokeSeal(_)
             | Kind::ShareRequest(_)
             | Kind::ShareDecision(_)
-            | Kind::ShareReceipt(_) => {
+            | Kind::ShareReceipt(_)
+            | Kind::RegisterCertificateType(_)
+            | Kind::AuthoriseUse(_)
+            | Kind::UseCertificate(_) => {
                 let id = match subject_key(record) {
-                    Some(StateKey::Share(id) | StateKey::Org(id) | StateKey::Seal(id)) => id,
+                    Some(
+                        StateKey::Share(id)
+                        | StateKey::Org(id)
+                        | StateKey::Seal(id)
+                        | StateKey::CertType(id),
+                    ) => id,
+                    Some(StateKey::UseAuthorisation(_)) | Some(StateKey::Ecert(_)) => match payload
+                    {
+                        Kind::AuthoriseUse(a) => a.identifier.clone(),
+                        Kind::UseCertificate(u) => u.identifier.clone(),
+                        _ => String::new(),
+                    },
                     Some(
                         StateKey::Key(_)
                         | StateKey::Grant { .. }
                         | StateKey::Validators
                         | StateKey::Certificate { .. }
                         | StateKey::Record(_)
-                        | StateKey::Stamping(_),
+                        | StateKey::Stamping(_)
+                        | StateKey::Use { .. },
                     )
                     | None => String::new(),
                 };
@@ -197,11 +233,26 @@ fn certificate(
         if state.status == SubjectStatus::Superseded as i32 {
             v.superseded_by = Some(state.superseded_by);
         }
+        if !c.identifier.is_empty() {
+            let code = EcertStatus::try_from(state.status_code).unwrap_or_default();
+            v.status_code = Some(status_code_text(code).to_owned());
+            v.uses = Some(state.uses);
+        }
+    } else if !c.identifier.is_empty() {
+        // A compact bundle: the status as of issuance.
+        v.status_code = Some(status_code_text(EcertStatus::Valid).to_owned());
     }
+    v.legacy_check = !c.identifier.is_empty()
+        && parse_ecert_id(&c.identifier).is_ok_and(|p| !p.check_is_standard());
     window(v, c.valid_from_ms, c.valid_until_ms, cx.status_time);
+    let id = if c.identifier.is_empty() {
+        format!("{}/{}", c.type_code, c.cert_no)
+    } else {
+        c.identifier.clone()
+    };
     v.subject = Some(Subject {
         kind,
-        id: format!("{}/{}", c.type_code, c.cert_no),
+        id,
         issuer: c.issuer.clone(),
     });
     check_file(v, cx, &c.file_digest)
@@ -290,6 +341,8 @@ fn mark_status(v: &mut Verdict, status: i32, reason: i32, height: u64, time_ms: 
         v.revocation_reason = Some(reason_name(reason));
     } else if status == SubjectStatus::Superseded as i32 {
         v.status = VerdictStatus::Superseded;
+    } else if status == SubjectStatus::Suspended as i32 {
+        v.status = VerdictStatus::Suspended;
     } else {
         return;
     }

@@ -151,6 +151,8 @@ impl BundleVerifier {
             status.as_ref(),
             file_digest,
         )?;
+        // 8. The display fields opened, against the record's commitments.
+        v.fields = steps::fields(&record, &b.fields)?;
         // §6.1: learn from the bundle if its newest checkpoint is confirmed.
         self.remember(&sets, &mut v);
         Ok(v)

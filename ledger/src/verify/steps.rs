@@ -387,3 +387,69 @@ impl BundleVerifier {
         )
     }
 }
+
+/// Step 8: each opened display field matches its commitment in the issuing
+/// record (`docs/spec/records.md` §3.2): an index in range and opened once, a
+/// 16-byte salt, bounded name and value. A record that commits to no fields
+/// takes no openings.
+pub(super) fn fields(
+    record: &Record,
+    openings: &[crate::proto::FieldOpening],
+) -> R<Vec<crate::verdict::ProvenField>> {
+    use crate::holder::{
+        HolderSalt, MAX_FIELD_NAME, MAX_FIELD_VALUE, MAX_FIELDS, field_commitment,
+    };
+    use crate::proto::record_body::Kind;
+    if openings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bad = |m: String| fail(Step::Fields, VerifyCode::FieldOpening, m);
+    let commitments = match record.payload() {
+        Some(Kind::IssueCertificate(c)) => &c.field_commitments,
+        Some(Kind::SupersedeCertificate(s)) => match &s.replacement {
+            Some(c) => &c.field_commitments,
+            None => return bad("no replacement".into()),
+        },
+        _ => return bad("this kind of record commits to no display fields".into()),
+    };
+    if openings.len() > MAX_FIELDS {
+        return bad(format!("more than {MAX_FIELDS} fields opened"));
+    }
+    let mut out: Vec<crate::verdict::ProvenField> = Vec::new();
+    for o in openings {
+        let Some(want) = usize::try_from(o.index)
+            .ok()
+            .and_then(|i| commitments.get(i))
+        else {
+            return bad(format!(
+                "field {} is not among the record's {}",
+                o.index,
+                commitments.len()
+            ));
+        };
+        if out.iter().any(|f| f.index == o.index) {
+            return bad(format!("field {} opened twice", o.index));
+        }
+        if o.name.is_empty() || o.name.len() > MAX_FIELD_NAME || o.value.len() > MAX_FIELD_VALUE {
+            return bad(format!("field {}: name or value out of bounds", o.index));
+        }
+        let Ok(salt) = HolderSalt::from_bytes(&o.salt) else {
+            return bad(format!(
+                "field {}: the salt is not 16 chosen bytes",
+                o.index
+            ));
+        };
+        if field_commitment(&salt, &o.name, &o.value).0 != want.as_slice() {
+            return bad(format!(
+                "field {} ({}) is not what the issuer committed to",
+                o.index, o.name
+            ));
+        }
+        out.push(crate::verdict::ProvenField {
+            index: o.index,
+            name: o.name.clone(),
+            value: o.value.clone(),
+        });
+    }
+    Ok(out)
+}

@@ -111,6 +111,7 @@ fn certificate_lifecycle() {
                 type_code: CERT_TYPE.into(),
                 old_cert_no: old.into(),
                 replacement: Some(f.issue(new, b"v2")),
+                ..Default::default()
             }),
             &[&f.city_a_operator],
         )

@@ -67,6 +67,7 @@ fn revoked_superseded_and_expired_verdicts() {
             type_code: CERT_TYPE.into(),
             old_cert_no: "NO-2".into(),
             replacement: Some(f.issue("NO-2b", b"b2")),
+            ..Default::default()
         }),
         &[&f.city_a_operator],
     );

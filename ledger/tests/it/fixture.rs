@@ -41,6 +41,8 @@ pub struct Fixture {
     /// Every block's candidates and time, in order (for replaying them
     /// elsewhere).
     pub produced: Vec<(Vec<Record>, u64)>,
+    /// The id of the last `AuthoriseUse` made by [`Fixture::record_step`].
+    pub last_authorisation: std::cell::Cell<Option<yinzheng_ledger::crypto::Digest>>,
 }
 
 impl Fixture {
@@ -160,6 +162,7 @@ impl Fixture {
             district_operator,
             time: T0 + 1000,
             produced: Vec::new(),
+            last_authorisation: std::cell::Cell::new(None),
         }
     }
 
@@ -226,6 +229,7 @@ impl Fixture {
             valid_until_ms: T0 + 10 * 365 * 24 * 3600 * 1000,
             metadata_digest: Vec::new(),
             region: "440305".into(),
+            ..Default::default()
         }
     }
 
@@ -347,6 +351,7 @@ impl Fixture {
                     type_code: CERT_TYPE.into(),
                     old_cert_no: "NO-1".into(),
                     replacement: Some(replacement),
+                    ..Default::default()
                 }),
                 vec![op.clone()],
             ),
@@ -424,6 +429,106 @@ impl Fixture {
                 vec![city_b_admin.clone()],
             ),
         ]
+        .into_iter()
+        .chain(self.national_certificate_steps())
+        .collect()
+    }
+
+    /// A record of one of [`Fixture::every_kind_steps`]: a use's
+    /// authorisation (all zeros in the step) is the last authorisation made.
+    pub fn record_step(&self, mut kind: Kind, signers: &[&SigningKey]) -> Record {
+        if let Kind::UseCertificate(u) = &mut kind
+            && u.authorisation == [0; 32]
+            && let Some(a) = self.last_authorisation.get()
+        {
+            u.authorisation = a.0.to_vec();
+        }
+        let r = self.record(kind, signers);
+        if r.kind() == yinzheng_ledger::RecordKind::AuthoriseUse {
+            self.last_authorisation.set(Some(r.id()));
+        }
+        r
+    }
+
+    /// The national-form steps of [`Fixture::every_kind_steps`]: a type
+    /// registered by the province, city A granted to issue it and the
+    /// district to record authorisations, a certificate issued, suspended and
+    /// lifted, an authorisation, a use.
+    fn national_certificate_steps(&self) -> Vec<(Kind, Vec<SigningKey>)> {
+        use yinzheng_ledger::ecert::EcertId;
+        let type_code = format!("{}001", self.province);
+        let id = EcertId::new_standard(&type_code, &self.city_a, "7001", 1)
+            .unwrap()
+            .to_text();
+        let holder = Suite::Sm.hash(b"salt-and-holder").0.to_vec();
+        let status = |s: proto::EcertStatus| {
+            Kind::SetCertificateStatus(proto::SetCertificateStatus {
+                identifier: id.clone(),
+                status: s as i32,
+                note: String::new(),
+            })
+        };
+        let (province, op) = (self.province_admin.clone(), self.city_a_operator.clone());
+        vec![
+            (
+                Kind::RegisterCertificateType(proto::RegisterCertificateType {
+                    type_code: type_code.clone(),
+                    name: "测试许可证".into(),
+                    required_elements: Vec::new(),
+                    holder_category: "自然人".into(),
+                    item_code: String::new(),
+                }),
+                vec![province.clone()],
+            ),
+            (
+                grant(&self.city_a, 1, &type_code, "440300"),
+                vec![province.clone()],
+            ),
+            (
+                grant(&self.district, 4, "", "440305"),
+                vec![province.clone()],
+            ),
+            (
+                Kind::IssueCertificate(proto::IssueCertificate {
+                    type_code,
+                    cert_no: "粤测 7001".into(),
+                    issuer: self.city_a.clone(),
+                    holder_commitment: holder.clone(),
+                    file_digest: vec![3; 32],
+                    valid_from_ms: T0,
+                    metadata_digest: vec![4; 32],
+                    region: "440305".into(),
+                    identifier: id.clone(),
+                    issued_date: "20251122".into(),
+                    ..Default::default()
+                }),
+                vec![op.clone()],
+            ),
+            (status(proto::EcertStatus::Suspended), vec![op.clone()]),
+            (status(proto::EcertStatus::Valid), vec![op]),
+            (
+                Kind::AuthoriseUse(proto::AuthoriseUse {
+                    identifier: id.clone(),
+                    user_org: self.city_b.clone(),
+                    holder_commitment: holder,
+                    not_after_ms: 0,
+                    max_uses: 3,
+                    code_digest: Vec::new(),
+                }),
+                vec![self.district_operator.clone()],
+            ),
+            (
+                Kind::UseCertificate(proto::UseCertificate {
+                    identifier: id,
+                    authorisation: vec![0; 32],
+                    item_code: "440100-GA-0001".into(),
+                    business_no: "GZ-0001".into(),
+                    purpose: "核验".into(),
+                    ..Default::default()
+                }),
+                vec![self.city_b_admin.clone()],
+            ),
+        ]
     }
 
     pub fn issue_record(&self, no: &str, file: &[u8]) -> Record {
@@ -432,6 +537,17 @@ impl Fixture {
             &[&self.city_a_operator],
         )
     }
+}
+
+/// A grant of authority `kind` (records.proto `AuthorityKind`) over `scope`
+/// in `region` to `org`.
+pub fn grant(org: &str, kind: i32, scope: &str, region: &str) -> Kind {
+    Kind::Grant(proto::GrantAuthority {
+        org: org.into(),
+        kind,
+        scope: scope.into(),
+        region: region.into(),
+    })
 }
 
 /// A signing key's public key bytes.

@@ -6,6 +6,8 @@
 mod apply_rules;
 mod attacks;
 mod bundles;
+mod ecert_fixture;
+mod ecerts;
 mod fixture;
 mod log;
 mod national_seals;

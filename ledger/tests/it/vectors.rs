@@ -164,7 +164,14 @@ fn every_verifier_code_has_a_vector() {
             "no step-4 vector for the record code {code}"
         );
     }
-    for verdict in ["valid", "revoked", "superseded", "expired", "not_yet_valid"] {
+    for verdict in [
+        "valid",
+        "revoked",
+        "superseded",
+        "suspended",
+        "expired",
+        "not_yet_valid",
+    ] {
         assert!(
             cases.iter().any(|c| c.status == verdict),
             "no {verdict} vector"

@@ -24,7 +24,7 @@ fn history() -> Fixture {
     let mut last = None;
     for (kind, keys) in f.every_kind_steps() {
         let keys: Vec<&SigningKey> = keys.iter().collect();
-        let r = f.record(kind, &keys);
+        let r = f.record_step(kind, &keys);
         let mut block = vec![r.clone()];
         block.extend(last.take());
         let outcomes = f.commit(&block);

@@ -1,4 +1,6 @@
-//! The node's HTTP side: the verify page at /verify/ and /health.
+//! The node's HTTP side: the verify page at /verify/, /health, and the
+//! public read API under /v1 (bundles, head; bad references, CORS, the
+//! rate limit).
 
 use std::time::Duration;
 
@@ -79,4 +81,163 @@ async fn the_node_serves_the_verify_page_and_health() {
     // A node without a page says so.
     let (head, _) = get(cluster.net.nodes[1].grpc_port + 100, "/verify/").await;
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
+
+    // The public read API (/v1): a certificate's bundles, from any node,
+    // verified here against the genesis alone.
+    let keys = yinzheng_genesis::testnet::issuer_keys(&cluster.net.keys_dir).unwrap();
+    let samples = yinzheng_genesis::samples::Samples::new(&cluster.net.genesis, keys).unwrap();
+    let r = samples
+        .certificate("NO-HTTP-1", b"doc", "91440300MA5G00001X", now_ms())
+        .unwrap();
+    yinzheng_consortium::demo::submit_wait(&mut clients[1], &r)
+        .await
+        .unwrap();
+    wait_height(&mut clients, 1, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let verifier = yinzheng_ledger::BundleVerifier::new(&cluster.net.genesis).unwrap();
+    let issuer = yinzheng_genesis::consortium::departments()[1]
+        .credit_code
+        .clone();
+    let cert = format!(
+        "/v1/bundle/certificate/{issuer}/{}/NO-HTTP-1",
+        yinzheng_genesis::consortium::CERT_TYPE
+    );
+    let by_id = format!("/v1/bundle/record/{}", r.id().to_hex());
+    for (path, proven) in [
+        (by_id.clone(), true),
+        (format!("{cert}?form=compact"), false),
+        (cert.clone(), true),
+    ] {
+        // The record may reach this node a block after the submitting one.
+        let mut got = get_bytes(http, &path).await;
+        for _ in 0..50 {
+            if got.0.starts_with("HTTP/1.1 200") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            got = get_bytes(http, &path).await;
+        }
+        let (head, body) = got;
+        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
+        let lower = head.to_lowercase();
+        assert!(
+            lower.contains("application/x-protobuf; proto=yinzheng.v1.bundle"),
+            "{head}"
+        );
+        assert!(lower.contains("access-control-allow-origin: *"), "{head}");
+        assert!(
+            lower.contains(&format!("x-yinzheng-record-id: {}", r.id().to_hex())),
+            "{head}"
+        );
+        let v = verifier.verify_bytes(&body, Some(b"doc"));
+        assert_eq!(
+            v.status,
+            yinzheng_ledger::VerdictStatus::Valid,
+            "{path}: {v:?}"
+        );
+        assert_eq!(v.status_proven, proven, "{path}");
+    }
+    // The newest checkpoint: certified, with no set changes in this run.
+    let (head, body) = get_bytes(http, "/v1/checkpoint?since=0").await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("proto=yinzheng.v1.checkpointchain"),
+        "{head}"
+    );
+    let c = <yinzheng_ledger::proto::CheckpointChain as prost::Message>::decode(body.as_slice())
+        .unwrap();
+    let cp = c.checkpoint.unwrap();
+    assert!(cp.header.unwrap().height >= 1);
+    assert!(cp.certificate.is_some());
+    assert!(c.validator_changes.is_empty());
+    let (head, body) = get(http, "/v1/checkpoint?format=json").await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(body.contains("\"height\":"), "{body}");
+    for bad in ["/v1/checkpoint?since=abc", "/v1/checkpoint?what=1"] {
+        let (head, _) = get(http, bad).await;
+        assert!(head.starts_with("HTTP/1.1 400"), "{bad}: {head}");
+    }
+    let (head, body) = get(http, "/v1/head").await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(body.contains("\"chain_id\":\"yz-http\""), "{body}");
+    // Bad references: a clear code, nothing looked up or changed.
+    let zeros = "0".repeat(64);
+    let long = "x".repeat(300);
+    for (path, status, code) in [
+        ("/v1/bundle/record/abc".to_owned(), "400", "MALFORMED"),
+        (format!("/v1/bundle/record/{zeros}"), "404", "NOT_FOUND"),
+        (format!("/v1/bundle/stamping/{zeros}"), "404", "NOT_FOUND"),
+        (
+            "/v1/bundle/ecert/1.2.156.3005.2.nothing".to_owned(),
+            "404",
+            "NOT_FOUND",
+        ),
+        ("/v1/bundle/nonsense/x".to_owned(), "404", "NOT_FOUND"),
+        (format!("/v1/bundle/seal/{long}"), "400", "MALFORMED"),
+        (format!("{cert}?form=weird"), "400", "MALFORMED"),
+        (
+            "/v1/bundle/certificate/only-one".to_owned(),
+            "400",
+            "MALFORMED",
+        ),
+    ] {
+        let (head, body) = get(http, &path).await;
+        assert!(
+            head.starts_with(&format!("HTTP/1.1 {status}")),
+            "{path}: {head}"
+        );
+        assert!(
+            body.contains(&format!("\"code\":\"{code}\"")),
+            "{path}: {body}"
+        );
+    }
+    let (head, _) = request(http, "POST", &by_id).await;
+    assert!(head.starts_with("HTTP/1.1 405"), "{head}");
+    let (head, _) = request(http, "OPTIONS", &by_id).await;
+    assert!(head.starts_with("HTTP/1.1 204"), "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("access-control-allow-origin: *"),
+        "{head}"
+    );
+    // One client address hammering: refused with BUSY once its burst is spent.
+    let mut busy = 0;
+    for _ in 0..60 {
+        let (head, body) = get(http, "/v1/head").await;
+        if head.starts_with("HTTP/1.1 429") {
+            assert!(body.contains("BUSY"), "{body}");
+            busy += 1;
+        }
+    }
+    assert!(busy > 0, "no request refused");
+    let (head, _) = get(http, "/health").await;
+    assert!(
+        head.starts_with("HTTP/1.1 200"),
+        "the page side is not rate limited: {head}"
+    );
+}
+
+async fn request(port: u16, method: &str, path: &str) -> (String, Vec<u8>) {
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let at = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(buf.len());
+    let head = String::from_utf8_lossy(&buf[..at]).to_string();
+    let body = buf.get(at + 4..).unwrap_or_default().to_vec();
+    (head, body)
+}
+
+async fn get_bytes(port: u16, path: &str) -> (String, Vec<u8>) {
+    request(port, "GET", path).await
 }

@@ -7,7 +7,17 @@ mod sign;
 mod verify;
 pub mod xml;
 
-pub use compose::text_document;
+pub use compose::{DocSpec, compose, text_document};
 pub use package::{Limits, Package, dir_of, resolve};
 pub use sign::{SealError, SealRequest, seal_ofd};
 pub use verify::{DocumentReport, DocumentSignature, EntryKind, verify_ofd};
+
+/// The `DocInfo/CustomDatas` entries of an OFD document's `OFD.xml` (read
+/// under the default limits), `(Name, text)` in document order.
+pub fn document_custom_datas(doc: &[u8]) -> Result<Vec<(String, String)>, crate::OfdError> {
+    let pkg = Package::open(doc, Limits::default())?;
+    let ofd = pkg
+        .get("OFD.xml")
+        .ok_or_else(|| crate::OfdError::Missing("OFD.xml".into()))?;
+    xml::custom_datas("OFD.xml", ofd)
+}

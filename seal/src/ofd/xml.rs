@@ -96,6 +96,32 @@ pub fn ofd_xml(name: &str, bytes: &[u8]) -> Result<Vec<DocBody>, OfdError> {
         .collect())
 }
 
+/// The first `DocBody`'s `DocInfo/CustomDatas` entries, `(Name, text)` in
+/// document order (the text as the XML gives it, entities resolved, not
+/// trimmed).
+pub fn custom_datas(name: &str, bytes: &[u8]) -> Result<Vec<(String, String)>, OfdError> {
+    let text = parse(name, bytes)?;
+    let d = doc(name, &text)?;
+    let Some(body) = child(d.root_element(), "DocBody") else {
+        return Ok(Vec::new());
+    };
+    let Some(list) = child(body, "DocInfo").and_then(|i| child(i, "CustomDatas")) else {
+        return Ok(Vec::new());
+    };
+    Ok(list
+        .children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "CustomData")
+        .map(|c| {
+            let value: String = c
+                .children()
+                .filter(|t| t.is_text())
+                .filter_map(|t| t.text())
+                .collect();
+            (c.attribute("Name").unwrap_or("").to_owned(), value)
+        })
+        .collect())
+}
+
 /// `Signatures.xml`'s entries, in document order.
 pub fn signatures_xml(name: &str, bytes: &[u8]) -> Result<Vec<SignatureEntry>, OfdError> {
     let text = parse(name, bytes)?;

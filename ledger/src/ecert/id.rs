@@ -92,6 +92,105 @@ pub fn mod37_36(body: &str) -> Option<char> {
     Some(char::from(ALPHABET[i]))
 }
 
+/// The check character of the widespread non-standard variant (found in
+/// deployed issuing software): letters valued from 11 (`A`) to 36 (`Z`),
+/// digits as themselves; the running sum reduced mod 37 for letters and mod 36
+/// for digits only when it exceeds those bounds; then the hybrid step
+/// `p = 2·(r mod 36, with 0 as 36) mod 37`, and the character at `36 − p` of
+/// the alphabet. Identifiers written with it are flagged on import
+/// (`docs/spec/ecert.md` §1.3), never issued.
+pub fn legacy_variant_check(body: &str) -> Option<char> {
+    const M: u32 = 36;
+    let mut p: u32 = M;
+    for c in body.bytes() {
+        let a = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'A'..=b'Z' => u32::from(c - b'A') + 11,
+            _ => return None,
+        };
+        let mut r = p + a;
+        if a > 10 && r > M + 1 {
+            r %= M + 1;
+        } else if a < 10 && r > M {
+            r %= M;
+        }
+        let r2 = if r.is_multiple_of(M) { M } else { r % M };
+        p = (2 * r2) % (M + 1);
+    }
+    // p is in 1..=36 (2·r2 is never a multiple of 37), so the index is in 0..36.
+    let i = usize::try_from(M.checked_sub(p)?).ok()?;
+    ALPHABET.get(i).map(|&b| char::from(b))
+}
+
+/// How an identifier's check character was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckKind {
+    /// ISO/IEC 7064 MOD 37,36: the only form a new identifier may have.
+    Standard,
+    /// The known non-standard variant ([`legacy_variant_check`]): accepted,
+    /// flagged, for certificates imported from systems that used it.
+    LegacyVariant,
+    /// Neither: a mistyped or damaged identifier.
+    Wrong,
+}
+
+impl EcertId {
+    /// Which rule the check character follows.
+    pub fn check_kind(&self) -> CheckKind {
+        if self.check_is_standard() {
+            CheckKind::Standard
+        } else if legacy_variant_check(&self.body()) == Some(self.check) {
+            CheckKind::LegacyVariant
+        } else {
+            CheckKind::Wrong
+        }
+    }
+
+    /// type ‖ issuer ‖ serial ‖ version: the input of the check character.
+    pub fn body(&self) -> String {
+        format!(
+            "{}{}{}{:03}",
+            self.type_code, self.issuer, self.serial, self.version
+        )
+    }
+
+    /// The identifier as written.
+    pub fn to_text(&self) -> String {
+        format!(
+            "{ECERT_ID_ROOT}.{}.{}.{}.{:03}.{}",
+            self.type_code, self.issuer, self.serial, self.version, self.check
+        )
+    }
+
+    /// A new identifier with the standard check character.
+    pub fn new_standard(
+        type_code: &str,
+        issuer: &str,
+        serial: &str,
+        version: u16,
+    ) -> Result<EcertId, EcertIdError> {
+        let body = format!("{type_code}{issuer}{serial}{version:03}");
+        let check = mod37_36(&body).ok_or(EcertIdError::Serial)?;
+        parse_ecert_id(&format!(
+            "{ECERT_ID_ROOT}.{type_code}.{issuer}.{serial}.{version:03}.{check}"
+        ))
+    }
+}
+
+/// A 证照类型代码: the defining organisation's credit code (GB 32100 check
+/// included) and three digits.
+pub fn check_type_code(type_code: &str) -> Result<(), EcertIdError> {
+    if type_code.len() != 21 || !type_code.is_char_boundary(18) {
+        return Err(EcertIdError::TypeCode("must be 21 characters".into()));
+    }
+    validate_credit_code(&type_code[..18])
+        .map_err(|e| EcertIdError::TypeCode(format!("defining authority {e:?}")))?;
+    if !type_code[18..].bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EcertIdError::TypeCode("must end in three digits".into()));
+    }
+    Ok(())
+}
+
 /// Parse and check an identifier's structure; the check character's
 /// standardness is in the result ([`EcertId::check_is_standard`]).
 pub fn parse_ecert_id(s: &str) -> Result<EcertId, EcertIdError> {
@@ -103,14 +202,7 @@ pub fn parse_ecert_id(s: &str) -> Result<EcertId, EcertIdError> {
     let [type_code, issuer, serial, version, check] = parts.as_slice() else {
         return Err(EcertIdError::Segments);
     };
-    if type_code.len() != 21 || !type_code.is_char_boundary(18) {
-        return Err(EcertIdError::TypeCode("must be 21 characters".into()));
-    }
-    validate_credit_code(&type_code[..18])
-        .map_err(|e| EcertIdError::TypeCode(format!("defining authority {e:?}")))?;
-    if !type_code[18..].bytes().all(|b| b.is_ascii_digit()) {
-        return Err(EcertIdError::TypeCode("must end in three digits".into()));
-    }
+    check_type_code(type_code)?;
     validate_credit_code(issuer).map_err(EcertIdError::Issuer)?;
     let serial_ok = (1..=MAX_SERIAL).contains(&serial.len())
         && serial
@@ -149,8 +241,7 @@ pub fn parse_ecert_id(s: &str) -> Result<EcertId, EcertIdError> {
 mod tests {
     use super::*;
 
-    /// Identifiers found in public code and their recorded check characters
-    /// (three real, one standard example, two made with a non-standard variant).
+    /// Identifiers found in public code and their recorded check characters.
     #[test]
     fn real_identifiers() {
         for (id, standard) in [
@@ -207,6 +298,27 @@ mod tests {
         .unwrap();
         assert!(!p.check_is_standard());
         assert_eq!(p.expected_check, '2');
+        // Neither rule gives X: as written, the identifier is wrong.
+        assert_eq!(p.check_kind(), CheckKind::Wrong);
+        // A Shandong identifier published as an interface example: the variant's M.
+        let shandong = parse_ecert_id(
+            "1.2.156.3005.2.11100000000013661B006.113700000045046442.\
+             209FA4E88F9E4C878F3E9BED2CE7EA49.001.M",
+        )
+        .unwrap();
+        assert_eq!(shandong.expected_check, 'D');
+        assert_eq!(shandong.check_kind(), CheckKind::LegacyVariant);
+        assert_eq!(legacy_variant_check("11100000000013661B006"), Some('9'));
+        for id in [
+            "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F",
+            "1.2.156.3005.2.11100000000013338W009.11330105002500287C.2025052201.002.0",
+        ] {
+            let p = parse_ecert_id(id).unwrap();
+            assert_eq!(p.check_kind(), CheckKind::Standard);
+            assert_eq!(p.to_text(), id);
+            let made = EcertId::new_standard(&p.type_code, &p.issuer, &p.serial, p.version);
+            assert_eq!(made.unwrap().to_text(), id);
+        }
     }
 
     #[test]
