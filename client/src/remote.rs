@@ -133,6 +133,16 @@ fn status(node: &str, s: tonic::Status) -> ClientError {
     }
 }
 
+/// One page of an audit list (unproven: each entry is then checked by its
+/// bundle).
+pub fn audit(node: &str, req: api::AuditRequest) -> Result<api::AuditResponse, ClientError> {
+    runtime()?.block_on(async {
+        let mut c = connect(node).await?;
+        let r = c.audit(req).await.map_err(|s| status(node, s))?;
+        Ok(r.into_inner())
+    })
+}
+
 /// Fetch the bundle bytes for `subject` from `node` (not yet verified).
 pub fn fetch(node: &str, subject: &Subject, compact: bool) -> Result<Vec<u8>, ClientError> {
     runtime()?.block_on(async {

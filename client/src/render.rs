@@ -35,8 +35,8 @@ pub fn beijing_time(ms: u64) -> String {
     format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02} UTC+8")
 }
 
-/// A record kind's name in words.
-fn kind_words(kind: &str, lang: Lang) -> String {
+/// A record kind's name in words (its snake_case name).
+pub fn kind_words(kind: &str, lang: Lang) -> String {
     let zh = match kind {
         "issue_certificate" => "电子证照签发",
         "revoke_certificate" => "电子证照撤销",

@@ -66,7 +66,7 @@ pub use params::ChainParams;
 pub use record::{
     MAX_RECORD_BYTES, MAX_SEAL_RECORD_BYTES, MAX_SIGNATURES, MAX_TEXT, Record, RecordKind,
     RecordSigner, UnverifiedRecord, national_seal_name, national_seal_registration,
-    national_seal_window, national_stamping, record_id, signing_message,
+    national_seal_window, national_stamping, record_id, signing_message, summary as record_summary,
 };
 pub use rejection::{RejectCode, Rejection};
 pub use signers::SignerBitmap;

@@ -19,9 +19,9 @@ use crate::limits::STREAMS_PER_CLIENT;
 use crate::mempool::{AdmitError, Mempool};
 use crate::proto::node_server::{Node, NodeServer};
 use crate::proto::{
-    BlockRequest, BlockResponse, BundleRequest, BundleResponse, InfoRequest, InfoResponse,
-    RecordRef, RecordResponse, RelayRequest, RelayResponse, StatusResponse, StreamBlocksRequest,
-    SubjectRef, SubmitRequest, SubmitResponse,
+    AuditRequest, AuditResponse, BlockRequest, BlockResponse, BundleRequest, BundleResponse,
+    InfoRequest, InfoResponse, RecordRef, RecordResponse, RelayRequest, RelayResponse,
+    StatusResponse, StreamBlocksRequest, SubjectRef, SubmitRequest, SubmitResponse,
 };
 use crate::subjects::{SubjectError, key_of, record_of};
 
@@ -161,18 +161,22 @@ impl Node for Api {
     ) -> Result<Response<SubmitResponse>, Status> {
         let req = request.into_inner();
         let shared = self.shared.clone();
+        let refused = |e: AdmitError| {
+            self.shared.metrics.refuse("admission", e.reason());
+            admit_status(&e)
+        };
         let record = tokio::task::spawn_blocking(move || {
-            Mempool::check_bytes(&shared.chain, &req.record, now_ms()).map_err(|e| admit_status(&e))
+            Mempool::check_bytes(&shared.chain, &req.record, now_ms())
         })
         .await
-        .map_err(internal)??;
+        .map_err(internal)?
+        .map_err(refused)?;
         let id = record.id();
         let rx = self.shared.events.subscribe();
         let bytes = record.bytes().to_vec();
-        self.shared
-            .pool()
-            .insert(record)
-            .map_err(|e| admit_status(&e))?;
+        crate::admission::admit(&self.shared, vec![record])
+            .remove(0)
+            .map_err(refused)?;
         if let Some(relay) = &self.shared.relay {
             // Best effort: a full relay queue only delays the record to this
             // node's own turn as proposer.
@@ -223,6 +227,7 @@ impl Node for Api {
         &self,
         request: Request<BundleRequest>,
     ) -> Result<Response<BundleResponse>, Status> {
+        let started = std::time::Instant::now();
         let req = request.into_inner();
         let id = self.subject_record(req.subject)?;
         let shared = self.shared.clone();
@@ -239,7 +244,14 @@ impl Node for Api {
         .map_err(|e| match e {
             BundleError::NotFound(id) => not_found(format!("record {id} is not committed")),
             BundleError::Ledger(e) => internal(e),
-        })?;
+        });
+        let outcome = match &bundle {
+            Ok(_) => "ok",
+            Err(s) if s.code() == tonic::Code::NotFound => "not_found",
+            Err(_) => "error",
+        };
+        self.shared.metrics.bundle("grpc", outcome, started);
+        let bundle = bundle?;
         Ok(Response::new(BundleResponse {
             bundle,
             record_id: id.0.to_vec(),
@@ -349,11 +361,10 @@ impl Node for Api {
                 .par_iter()
                 .filter_map(|b| Mempool::check_bytes(chain, b, now).ok())
                 .collect();
-            let mut pool = shared.pool();
             Ok::<_, Status>(
-                checked
-                    .into_iter()
-                    .filter(|r| pool.insert(r.clone()).is_ok())
+                crate::admission::admit(&shared, checked)
+                    .iter()
+                    .filter(|a| a.is_ok())
                     .count(),
             )
         })
@@ -362,6 +373,24 @@ impl Node for Api {
         Ok(Response::new(RelayResponse {
             admitted: u32::try_from(admitted).unwrap_or(u32::MAX),
         }))
+    }
+
+    async fn audit(
+        &self,
+        request: Request<AuditRequest>,
+    ) -> Result<Response<AuditResponse>, Status> {
+        use crate::audit::{AuditError, query, wire};
+        let audit_status = |e: AuditError| match e {
+            AuditError::Malformed(_) => Status::invalid_argument(e.to_string()),
+            AuditError::Storage(m) => internal(m),
+        };
+        let (q, w) = wire::from_request(&request.into_inner()).map_err(audit_status)?;
+        let shared = self.shared.clone();
+        let page = tokio::task::spawn_blocking(move || query(&shared.chain, &q, &w))
+            .await
+            .map_err(internal)?
+            .map_err(audit_status)?;
+        Ok(Response::new(wire::to_response(page)))
     }
 
     async fn get_info(

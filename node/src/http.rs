@@ -1,7 +1,8 @@
 //! The node's HTTP side: the citizen's verify page at `/verify/` (static
 //! files built by `web/build.sh` for this consortium, held in memory; the
-//! page verifies in the browser), a health probe at `/health`, and the
-//! public read API under `/v1` (`http_api`).
+//! page verifies in the browser), a health probe at `/health`, the
+//! operator's metrics at `/metrics`, and the public read API under `/v1`
+//! (`http_api`).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -101,7 +102,34 @@ async fn health(State(h): State<Http>) -> Response {
         .into_response()
 }
 
-/// Serve `/verify/` and `/health` on `addr` until the process stops.
+/// `/metrics`: the node's and the consensus engine's metrics, Prometheus
+/// text format; the figures read per scrape are refreshed first.
+async fn metrics(State(h): State<Http>) -> Response {
+    let s = h.shared.clone();
+    let body = tokio::task::spawn_blocking(move || {
+        let m = &s.metrics;
+        m.mempool
+            .set(i64::try_from(s.pool().len()).unwrap_or(i64::MAX));
+        let last = s.chain.head().tip.last_time_ms;
+        let age_s = crate::app::now_ms().saturating_sub(last) / 1000;
+        m.head_age.set(i64::try_from(age_s).unwrap_or(i64::MAX));
+        m.read_db(s.chain.db());
+        m.render()
+    })
+    .await
+    .unwrap_or_default();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// Serve `/verify/`, `/health`, `/metrics` and `/v1` on `addr` until the
+/// process stops.
 pub async fn serve(
     shared: Arc<Shared>,
     addr: SocketAddr,
@@ -116,6 +144,7 @@ pub async fn serve(
         .route("/verify/", get(index))
         .route("/verify/{*name}", get(asset))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .with_state(Http {
             shared: shared.clone(),
             page: Arc::new(page),

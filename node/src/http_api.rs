@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -182,6 +182,7 @@ async fn bundle(
         Ok(by) => by,
         Err(e) => return e.into_response(),
     };
+    let started = std::time::Instant::now();
     let shared = api.shared.clone();
     let built = tokio::task::spawn_blocking(move || {
         let id = record_of(&shared.chain, by).map_err(subject_error)?;
@@ -201,6 +202,12 @@ async fn bundle(
             })
     })
     .await;
+    let outcome = match &built {
+        Ok(Ok(_)) => "ok",
+        Ok(Err(e)) if e.status == StatusCode::NOT_FOUND => "not_found",
+        _ => "error",
+    };
+    api.shared.metrics.bundle("http", outcome, started);
     match built {
         Ok(Ok((id, bytes))) => (
             [
@@ -363,6 +370,16 @@ pub fn routes(shared: Arc<Shared>) -> Router {
         .route("/v1/head", get(head))
         .route("/v1/checkpoint", get(checkpoint))
         .route("/v1/bundle/{kind}/{*rest}", get(bundle))
+        .route(
+            "/v1/audit/{list}",
+            get(
+                |State(api): State<Api>,
+                 Path(list): Path<String>,
+                 Query(params): Query<HashMap<String, String>>| {
+                    crate::audit::wire::http(api.shared, list, params)
+                },
+            ),
+        )
         .layer(middleware::from_fn_with_state(api.clone(), guard))
         .with_state(api)
 }

@@ -5,7 +5,9 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod admission;
 pub mod app;
+pub mod audit;
 pub mod chain;
 pub mod config;
 pub mod consensus;
@@ -14,6 +16,7 @@ pub mod http;
 pub mod http_api;
 pub mod limits;
 pub mod mempool;
+pub mod metrics;
 pub mod parts;
 pub mod proto;
 pub mod relay;

@@ -3,6 +3,7 @@
 //! kept in arrival order until a block of ours commits them.
 
 use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
 
 use yinzheng_crypto::Digest;
 use yinzheng_ledger::{
@@ -25,12 +26,23 @@ pub enum AdmitError {
     Internal(String),
 }
 
+impl AdmitError {
+    /// The reason code: the rejection's, or `BUSY`, or `INTERNAL`.
+    pub fn reason(&self) -> &str {
+        match self {
+            AdmitError::Rejected(r) => r.code.as_str(),
+            AdmitError::Busy(_) => "BUSY",
+            AdmitError::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
 /// Records waiting for a block.
 #[derive(Debug)]
 pub struct Mempool {
     capacity: usize,
     order: VecDeque<Digest>,
-    records: HashMap<Digest, Record>,
+    records: HashMap<Digest, (Record, Instant)>,
 }
 
 impl Mempool {
@@ -114,13 +126,13 @@ impl Mempool {
             return Err(AdmitError::Busy(self.capacity));
         }
         self.order.push_back(id);
-        self.records.insert(id, record);
+        self.records.insert(id, (record, Instant::now()));
         Ok(())
     }
 
     /// A waiting record.
     pub fn get(&self, id: &Digest) -> Option<Record> {
-        self.records.get(id).cloned()
+        self.records.get(id).map(|(r, _)| r.clone())
     }
 
     /// Up to `max` records in arrival order (they stay until removed).
@@ -128,20 +140,25 @@ impl Mempool {
         let mut out = Vec::with_capacity(max.min(self.records.len()));
         self.order.retain(|id| self.records.contains_key(id));
         for id in self.order.iter().take(max) {
-            if let Some(r) = self.records.get(id) {
+            if let Some((r, _)) = self.records.get(id) {
                 out.push(r.clone());
             }
         }
         out
     }
 
-    /// Drop records (committed, or refused at execution).
-    pub fn remove(&mut self, ids: impl IntoIterator<Item = Digest>) {
+    /// Drop records (committed, or refused at execution). Returns those
+    /// that were waiting here, each with when it was admitted.
+    pub fn remove(&mut self, ids: impl IntoIterator<Item = Digest>) -> Vec<(Digest, Instant)> {
+        let mut held = Vec::new();
         for id in ids {
-            self.records.remove(&id);
+            if let Some((_, at)) = self.records.remove(&id) {
+                held.push((id, at));
+            }
         }
         if self.order.len() > 2 * self.records.len() + 64 {
             self.order.retain(|id| self.records.contains_key(id));
         }
+        held
     }
 }

@@ -162,17 +162,32 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
     )
     .await?;
 
+    let mut mempool = Mempool::new(config.mempool_capacity);
+    let restored = crate::admission::restore(&chain, &mut mempool)
+        .map_err(|e| eyre!("reading the stored mempool: {e}"))?;
+    if restored.kept + restored.dropped > 0 {
+        info!(
+            kept = restored.kept,
+            dropped = restored.dropped,
+            "mempool restored from disk"
+        );
+    }
     let (events, _) = broadcast::channel(1024);
     let shared = Arc::new(Shared {
         chain,
-        mempool: std::sync::Mutex::new(Mempool::new(config.mempool_capacity)),
+        mempool: std::sync::Mutex::new(mempool),
         events,
         moniker: config.moniker.clone(),
         consensus_public_key: public_key,
         relay,
         max_skew_ms: config.max_clock_skew_ms,
         streams: crate::limits::StreamLimiter::default(),
+        metrics: crate::metrics::Metrics::new(),
     });
+    shared
+        .metrics
+        .height
+        .set(i64::try_from(shared.chain.height()).unwrap_or(i64::MAX));
     let grpc_addr = config
         .grpc_listen
         .parse()

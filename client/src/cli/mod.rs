@@ -7,11 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 
+mod audit;
 mod ecert;
 mod kinds;
 mod seal;
 
 use crate::{ClientError, Exit};
+pub use audit::*;
 pub use ecert::*;
 pub use kinds::*;
 pub use seal::*;
@@ -68,6 +70,10 @@ pub enum Cmd {
     /// National-form e-certificates: types, issuing a sealed OFD, status,
     /// authorised use and its records. `verify CERT.ofd` checks one.
     Cert(CertArgs),
+    /// Audit lists from a node's indexes, each entry verified by its bundle:
+    /// an issuer's certificates, an organisation's seals and exchanges,
+    /// everything naming one holder.
+    Audit(AuditArgs),
 }
 
 /// `qr` subcommands.
@@ -323,6 +329,7 @@ pub fn run(cli: Cli) -> Result<Exit, ClientError> {
         Cmd::Keygen(a) => commands::keygen::run(a),
         Cmd::Seal(a) => commands::seal::run(a.cmd),
         Cmd::Cert(a) => commands::ecert::run(a.cmd),
+        Cmd::Audit(a) => commands::audit::run(a),
         Cmd::Trust(TrustArgs {
             cmd: TrustCmd::Import(a),
         }) => commands::trust::import(a),

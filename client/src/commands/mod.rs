@@ -1,5 +1,6 @@
 //! One function per command of `yinzheng` (arguments in [`crate::cli`]).
 
+pub mod audit;
 pub mod batch;
 pub mod ecert;
 pub mod ecert_uses;

@@ -13,6 +13,7 @@ mod fields;
 mod kind;
 mod national;
 mod signatures;
+mod summary;
 
 use prost::Message;
 use yinzheng_crypto::{DEFAULT_DISTID, Digest, Signer, SigningKey, Suite, VerifyingKey};
@@ -28,6 +29,7 @@ pub use national::{
     national_seal_name, national_seal_registration, national_seal_window, national_stamping,
 };
 use signatures::{check_signature_forms, verify_one};
+pub use summary::summary;
 
 /// Largest accepted envelope, in bytes.
 pub const MAX_RECORD_BYTES: usize = 16 * 1024;

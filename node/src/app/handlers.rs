@@ -125,6 +125,10 @@ pub(super) async fn handle(app: &mut App, channels: &Channels<Yz>, msg: AppMsg<Y
 async fn started_round(app: &mut App, height: Height, round: Round) -> Vec<ProposedValue<Yz>> {
     debug!(%height, %round, "round started");
     app.round = round;
+    app.shared.metrics.round.set(round.as_i64());
+    if app.height_started.map(|(h, _)| h) != Some(height.0) {
+        app.height_started = Some((height.0, std::time::Instant::now()));
+    }
     app.checked.forget_below(height.0);
     for p in app.early.take(height.0) {
         let _ = app.received_part(p).await;
@@ -203,6 +207,7 @@ async fn synced_value(
     };
     match app.check(block, false, proposer).await {
         Ok(id) => {
+            app.shared.metrics.synced.inc();
             if let Some(c) = app.candidates.get_mut(&(height.0, id)) {
                 c.round = round;
             }

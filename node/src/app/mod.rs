@@ -76,6 +76,8 @@ pub struct Shared {
     pub max_skew_ms: u64,
     /// Open block streams per client address (bounded, threat model A5).
     pub streams: crate::limits::StreamLimiter,
+    /// What the operator's `/metrics` shows.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl Shared {

@@ -45,6 +45,8 @@ pub(super) struct App {
     pub(super) checked: CheckedParts,
     /// The round consensus is in.
     pub(super) round: Round,
+    /// The height being decided and when its first round started.
+    pub(super) height_started: Option<(u64, std::time::Instant)>,
     /// Signs our proposal parts.
     pub(super) signer: Arc<ConsensusSigner>,
     /// Checks the proposer's signature on received parts.
@@ -74,6 +76,7 @@ impl App {
             early: EarlyParts::default(),
             checked: CheckedParts::default(),
             round: Round::Nil,
+            height_started: None,
             signer,
             verifier,
             faults,
@@ -141,9 +144,10 @@ impl App {
         })
         .await??;
         if !refused.is_empty() {
-            self.shared.pool().remove(refused.iter().map(|(id, _)| *id));
+            crate::admission::forget(&self.shared, refused.iter().map(|(id, _)| *id));
             for (id, rej) in refused {
                 warn!(record = %id, %rej, "record refused at execution");
+                self.shared.metrics.refuse("execution", rej.code.as_str());
                 let _ = self.shared.events.send(Event::Refused(id, rej));
             }
         }
@@ -212,7 +216,19 @@ impl App {
         let first = c.prepared.first_log_index;
         let ids = c.prepared.record_ids.clone();
         self.shared.chain.commit(c.prepared, lcert)?;
-        self.shared.pool().remove(ids.iter().copied());
+        let held = crate::admission::forget(&self.shared, ids.iter().copied());
+        let m = &self.shared.metrics;
+        m.height.set(i64::try_from(height).unwrap_or(i64::MAX));
+        m.blocks.inc();
+        m.committed.inc_by(ids.len() as u64);
+        for (_, admitted) in held {
+            m.record_seconds.observe(admitted.elapsed().as_secs_f64());
+        }
+        if let Some((h, started)) = self.height_started
+            && h == height
+        {
+            m.block_seconds.observe(started.elapsed().as_secs_f64());
+        }
         self.candidates.retain(|(h, _), _| *h > height);
         self.ours.retain(|(h, _), _| *h > height);
         info!(height, records = ids.len(), block = %id, "committed");

@@ -13,14 +13,31 @@ use yinzheng_node::{app::now_ms, config::NodeConfig, run, testnet};
 #[derive(Parser)]
 #[command(name = "yinzheng-node", version, about = "印证 validator node")]
 struct Cli {
+    /// Log lines as text for people, or as one JSON object per line for a
+    /// log collector (the journal, Loki, Elasticsearch).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     cmd: Cmd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
 enum Cmd {
     /// Run a validator from its configuration file.
     Run {
+        /// The node's config.toml.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Rebuild the audit indexes from the stored blocks (the node must be
+    /// stopped: the database is opened here).
+    Reindex {
         /// The node's config.toml.
         #[arg(long)]
         config: PathBuf,
@@ -50,11 +67,15 @@ fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         EnvFilter::new("info,arc_malachitebft=warn,malachitebft=warn,libp2p=warn")
     });
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -76,6 +97,18 @@ fn main() -> ExitCode {
                         Ok(())
                     }
                 }
+            }
+            Cmd::Reindex { config } => {
+                let c = NodeConfig::load(&config)?;
+                let genesis = run::load_genesis(&c.genesis)?;
+                let chain = yinzheng_node::chain::Chain::open(&c.db, &genesis)
+                    .map_err(|e| eyre::eyre!("database: {e}"))?;
+                let n = chain.reindex().map_err(|e| eyre::eyre!("reindex: {e}"))?;
+                println!(
+                    "audit indexes rebuilt: {n} entries over {} blocks",
+                    chain.height()
+                );
+                Ok(())
             }
             Cmd::Testnet {
                 dir,

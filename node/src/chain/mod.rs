@@ -3,6 +3,7 @@
 //! (held aside until consensus decides it), bundles are built by
 //! `ledger::build_bundle` over a snapshot; this module stores and reads.
 
+mod index;
 mod read;
 
 use std::path::Path;
@@ -141,16 +142,26 @@ impl Chain {
                 p.put(cf::VALSETS, be(1), sv.encode_to_vec());
                 p.put(cf::META, meta::HEIGHT.to_vec(), be(0));
                 p.put(cf::META, meta::GENESIS.to_vec(), genesis_hash.0.to_vec());
+                p.put(cf::META, meta::AUDIT.to_vec(), be(index::VERSION));
                 db.write(p.into_ops())?;
             }
         }
         let head = Self::load_head(&db, &params, genesis_hash, genesis.genesis_time_ms)?;
-        Ok(Chain {
+        let chain = Chain {
             db,
             params,
             genesis_hash,
             head: RwLock::new(head),
-        })
+        };
+        if chain.db.meta_u64(meta::AUDIT)? != Some(index::VERSION) {
+            tracing::info!(
+                height = chain.height(),
+                "building the audit indexes from the blocks"
+            );
+            let n = chain.reindex()?;
+            tracing::info!(entries = n, "audit indexes built");
+        }
+        Ok(chain)
     }
 
     fn load_head(
@@ -365,7 +376,8 @@ impl Chain {
                 head: head.tip.height,
             });
         }
-        let mut ops = prepared.ops;
+        let mut ops = self.index_ops(&prepared, height, header.time_ms);
+        ops.extend(prepared.ops);
         let state = prepared.block.state.clone().unwrap_or_default();
         let stored = StoredBlock {
             header: Some(header.clone()),

@@ -30,8 +30,16 @@ pub mod cf {
     /// Subject key digest (certificate, seal) → id of the record that created
     /// it (an issue, a supersession for the replacement, a seal registration).
     pub const INDEX: &str = "index";
+    /// Record id → admission time (u64 BE, ms) ‖ envelope bytes: records
+    /// admitted and not yet committed (node-local, not part of any root).
+    pub const MEMPOOL: &str = "mempool";
+    /// Audit indexes (node-local, rebuildable from the blocks):
+    /// `node::audit::index`.
+    pub const AUDIT: &str = "audit";
     /// All of them.
-    pub const ALL: [&str; 8] = [META, BLOCKS, RECORDS, LOG, SMT, STATE, VALSETS, INDEX];
+    pub const ALL: [&str; 10] = [
+        META, BLOCKS, RECORDS, LOG, SMT, STATE, VALSETS, INDEX, MEMPOOL, AUDIT,
+    ];
 }
 
 /// Keys in the `meta` column family.
@@ -40,6 +48,9 @@ pub mod meta {
     pub const HEIGHT: &[u8] = b"height";
     /// Genesis hash the database was created for.
     pub const GENESIS: &[u8] = b"genesis";
+    /// Version of the audit indexes written (u64 BE); absent or older: the
+    /// node rebuilds them at start.
+    pub const AUDIT: &[u8] = b"audit";
 }
 
 /// One write of a batch: column family, key, value (`None` deletes).
@@ -47,6 +58,19 @@ pub type Op = (&'static str, Vec<u8>, Option<Vec<u8>>);
 
 /// A key and its value.
 pub type Entry = (Vec<u8>, Vec<u8>);
+
+/// Size figures of one column family.
+#[derive(Debug, Clone, Copy)]
+pub struct FamilyStats {
+    /// Its name.
+    pub family: &'static str,
+    /// Bytes of its SST files.
+    pub sst_bytes: u64,
+    /// Bytes in its memtables.
+    pub memtable_bytes: u64,
+    /// Bytes compaction has yet to rewrite.
+    pub pending_compaction_bytes: u64,
+}
 
 /// The node's database.
 pub struct Db {
@@ -103,6 +127,12 @@ impl Db {
 
     /// Apply a batch atomically and durably.
     pub fn write(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        self.write_with(ops, true)
+    }
+
+    /// Apply a batch atomically; `sync` waits for it to reach the disk
+    /// (without, a crash of the machine can lose it, not of the process).
+    pub fn write_with(&self, ops: Vec<Op>, sync: bool) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
         for (family, k, v) in ops {
             let h = self.family(family)?;
@@ -112,7 +142,7 @@ impl Db {
             }
         }
         let mut wo = WriteOptions::default();
-        wo.set_sync(true);
+        wo.set_sync(sync);
         Ok(self.db.write_opt(batch, &wo)?)
     }
 
@@ -122,6 +152,70 @@ impl Db {
             .iterator_cf(self.family(family)?, rocksdb::IteratorMode::Start)
             .map(|r| Ok(r.map(|(k, v)| (k.to_vec(), v.to_vec()))?))
             .collect()
+    }
+
+    /// Size figures of each column family, for the operator's metrics.
+    pub fn stats(&self) -> Vec<FamilyStats> {
+        let prop = |h: &rocksdb::ColumnFamily, name: &str| {
+            self.db
+                .property_int_value_cf(h, name)
+                .ok()
+                .flatten()
+                .unwrap_or(0)
+        };
+        cf::ALL
+            .iter()
+            .filter_map(|name| {
+                let h = self.db.cf_handle(name)?;
+                Some(FamilyStats {
+                    family: name,
+                    sst_bytes: prop(h, "rocksdb.total-sst-files-size"),
+                    memtable_bytes: prop(h, "rocksdb.cur-size-all-mem-tables"),
+                    pending_compaction_bytes: prop(h, "rocksdb.estimate-pending-compaction-bytes"),
+                })
+            })
+            .collect()
+    }
+
+    /// Compactions running now.
+    pub fn running_compactions(&self) -> u64 {
+        self.db
+            .property_int_value("rocksdb.num-running-compactions")
+            .ok()
+            .flatten()
+            .unwrap_or(0)
+    }
+
+    /// Up to `limit` entries with `start <= key < end`, in key order.
+    pub fn range(
+        &self,
+        family: &'static str,
+        start: &[u8],
+        end: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let mode = rocksdb::IteratorMode::From(start, rocksdb::Direction::Forward);
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.family(family)?, mode) {
+            let (k, v) = item?;
+            if out.len() >= limit || k.as_ref() >= end {
+                break;
+            }
+            out.push((k.to_vec(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Remove every entry of a column family (one range deletion).
+    pub fn clear(&self, family: &'static str) -> Result<(), StoreError> {
+        let h = self.family(family)?;
+        let mut batch = WriteBatch::default();
+        // Every key this node writes in a family is shorter than 64 bytes
+        // of 0xff.
+        batch.delete_range_cf(h, [].as_slice(), [0xffu8; 64].as_slice());
+        let mut wo = WriteOptions::default();
+        wo.set_sync(true);
+        Ok(self.db.write_opt(batch, &wo)?)
     }
 
     /// A u64 under `meta`.

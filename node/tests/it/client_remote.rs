@@ -9,7 +9,7 @@ use prost::Message;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 use yinzheng_client::remote::{self, Subject};
-use yinzheng_client::{ClientError, check};
+use yinzheng_client::{ClientError, Exit, check};
 use yinzheng_consortium::cluster::Client;
 use yinzheng_genesis::consortium::CERT_TYPE;
 use yinzheng_ledger::VerdictStatus;
@@ -67,6 +67,24 @@ impl Node for Liar {
     async fn relay(&self, _: Request<RelayRequest>) -> Result<Response<RelayResponse>, Status> {
         Err(Status::unimplemented(""))
     }
+    /// A real page with its first entry moved to another height.
+    async fn audit(&self, r: Request<AuditRequest>) -> Result<Response<AuditResponse>, Status> {
+        let mut real = self.0.clone().audit(r.into_inner()).await?.into_inner();
+        if let Some(e) = real.entries.first_mut() {
+            e.height += 1;
+        }
+        Ok(Response::new(real))
+    }
+}
+
+/// `yinzheng audit …` as typed, against `node`.
+fn audit_cli(node: &str, genesis: &std::path::Path, args: &[&str]) -> Result<Exit, ClientError> {
+    use clap::Parser;
+    let mut argv = vec!["yinzheng", "audit"];
+    argv.extend_from_slice(args);
+    let g = genesis.display().to_string();
+    argv.extend_from_slice(&["--node", node, "--genesis", &g, "--json"]);
+    yinzheng_client::cli::run(yinzheng_client::cli::Cli::parse_from(argv))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -163,6 +181,97 @@ async fn client_submits_fetches_verified_bundles_and_catches_a_lying_node() {
         .unwrap()
         .unwrap();
     assert_eq!(v.status, VerdictStatus::Revoked);
+
+    // The issuer's month: issued, issued, superseded, revoked, in order, in
+    // pages; each entry verified by its bundle on the command line.
+    let mut c = net.clients[1].clone();
+    let ask = |limit: u32, token: Vec<u8>| AuditRequest {
+        query: Some(audit_request::Query::Certificates(CertificateQuery {
+            issuer: issuer.clone(),
+            type_code: CERT_TYPE.into(),
+        })),
+        limit,
+        page_token: token,
+        ..Default::default()
+    };
+    let all = c.audit(ask(0, Vec::new())).await.unwrap().into_inner();
+    let kinds: Vec<_> = all
+        .entries
+        .iter()
+        .map(|e| {
+            let r = yinzheng_ledger::Record::parse(net.samples.params(), &e.record).unwrap();
+            r.kind().name()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "issue_certificate",
+            "issue_certificate",
+            "supersede_certificate",
+            "revoke_certificate"
+        ]
+    );
+    assert_eq!(all.entries[0].record_id, record.id().0.to_vec());
+    let page = c.audit(ask(3, Vec::new())).await.unwrap().into_inner();
+    assert_eq!(page.entries.len(), 3);
+    let rest = c
+        .audit(ask(3, page.next_page_token))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(rest.entries, all.entries[3..]);
+    assert!(rest.next_page_token.is_empty());
+    // A holder's own history, the ID given only to the client.
+    let salt = yinzheng_ledger::holder::HolderSalt::random().unwrap();
+    let mine = net
+        .samples
+        .certificate_for(
+            "4403050000009",
+            b"d",
+            (&salt, "111", "440305199001011234"),
+            now_ms(),
+        )
+        .unwrap();
+    let (u, b) = (url.clone(), mine.bytes().to_vec());
+    tokio::task::spawn_blocking(move || remote::submit(&u, &b, true))
+        .await
+        .unwrap()
+        .unwrap();
+    let genesis = net.cluster.net.genesis_path.clone();
+    let (u, g, hex_salt, iss) = (url.clone(), genesis.clone(), salt.to_hex(), issuer.clone());
+    let exits = tokio::task::spawn_blocking(move || {
+        let holder = [
+            "holder",
+            "--salt",
+            &hex_salt,
+            "--id-type",
+            "111",
+            "--id",
+            "440305199001011234",
+        ];
+        let certs = ["certificates", "--issuer", &iss, "--type", CERT_TYPE];
+        (
+            audit_cli(&u, &g, &holder).map_err(|e| e.to_string()),
+            audit_cli(&u, &g, &certs).map_err(|e| e.to_string()),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(matches!(exits.0, Ok(Exit::Valid)), "{:?}", exits.0);
+    assert!(matches!(exits.1, Ok(Exit::Valid)), "{:?}", exits.1);
+    let commitment =
+        yinzheng_ledger::holder::holder_commitment(&salt, "111", "440305199001011234").unwrap();
+    let found = c
+        .audit(AuditRequest {
+            query: Some(audit_request::Query::Holder(commitment.0.to_vec())),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(found.entries.len(), 1);
+    assert_eq!(found.entries[0].record_id, mine.id().0.to_vec());
 
     // A lying node in front of a real one is caught.
     let real = net.clients[1].clone();

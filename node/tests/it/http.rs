@@ -217,7 +217,45 @@ async fn the_node_serves_the_verify_page_and_health() {
         head.starts_with("HTTP/1.1 200"),
         "the page side is not rate limited: {head}"
     );
+
+    // The operator's metrics: ours and the engine's, one `# EOF` at the end.
+    let again = clients[0]
+        .submit(yinzheng_node::proto::SubmitRequest {
+            record: r.bytes().to_vec(),
+            wait: false,
+        })
+        .await
+        .unwrap_err();
+    assert!(again.message().starts_with("DUPLICATE"), "{again}");
+    let (head, body) = get(http, "/metrics").await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("application/openmetrics-text"), "{head}");
+    let value = |name: &str| -> f64 {
+        body.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in\n{body}"))
+    };
+    assert!(value("yinzheng_height") >= 1.0);
+    assert!(value("yinzheng_records_committed_total") >= 1.0);
+    assert!(value("yinzheng_blocks_committed_total") >= 1.0);
+    assert_eq!(
+        value(r#"yinzheng_records_refused_total{stage="admission",reason="DUPLICATE"}"#),
+        1.0
+    );
+    assert!(value(r#"yinzheng_bundle_requests_total{api="http",outcome="ok"}"#) >= 3.0);
+    assert!(value(r#"yinzheng_bundle_requests_total{api="http",outcome="not_found"}"#) >= 3.0);
+    assert!(value(r#"yinzheng_db_sst_bytes{family="state"}"#) >= 0.0);
+    assert!(
+        body.contains("yinzheng_block_commit_seconds_bucket"),
+        "{body}"
+    );
+    assert!(body.contains(ENGINE_METRIC), "no engine metrics in\n{body}");
+    assert_eq!(body.matches("# EOF").count(), 1);
+    assert!(body.ends_with("# EOF\n"), "{body}");
 }
+
+/// A metric the consensus engine registers.
+const ENGINE_METRIC: &str = "malachitebft_core_consensus_height";
 
 async fn request(port: u16, method: &str, path: &str) -> (String, Vec<u8>) {
     let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))

@@ -1,6 +1,7 @@
 //! Node tests with real processes, real RocksDB and real networking, named
 //! by fault model. Clusters run one at a time (a lock), each on its own ports.
 
+mod audit;
 mod byzantine;
 mod client_remote;
 mod common;

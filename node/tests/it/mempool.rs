@@ -1,5 +1,6 @@
 //! The mempool on its own: bounded with BUSY, duplicates refused, arrival
-//! order kept, committed records removed.
+//! order kept, committed records removed; what a node acknowledged survives
+//! its being killed.
 
 use yinzheng_genesis::samples::Samples;
 use yinzheng_genesis::testnet::{self, TestnetOptions};
@@ -45,4 +46,62 @@ fn bounded_fifo_without_duplicates() {
         m.take(1).iter().map(|x| x.id()).collect::<Vec<_>>(),
         vec![r[1].id()]
     );
+}
+
+/// A record acknowledged by a node that is killed before any block could
+/// carry it (no quorum: the other three are down) is not lost: the node
+/// restarts with it in its mempool, and it commits once the others are back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admitted_record_survives_kill_9_before_its_block() {
+    use std::time::{Duration, Instant};
+
+    use yinzheng_node::proto::{RecordRef, SubmitRequest};
+
+    let _serial = crate::common::SERIAL.lock().await;
+    let mut net = crate::common::start(29000).await;
+    for i in 1..4 {
+        net.cluster.kill(i);
+    }
+    let r = net.certificate(7);
+    let ack = net.clients[0]
+        .submit(SubmitRequest {
+            record: r.bytes().to_vec(),
+            wait: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ack.record_id, r.id().0.to_vec());
+    let lookup = RecordRef {
+        record_id: r.id().0.to_vec(),
+    };
+    let missing = net.clients[0].get_record(lookup.clone()).await.unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::NotFound, "{missing}");
+    net.cluster.kill(0);
+    net.cluster.start_all().unwrap();
+    for i in 0..4 {
+        net.reconnect(i).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        if let Ok(found) = net.clients[2].get_record(lookup.clone()).await {
+            assert!(found.into_inner().height >= 1);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the acknowledged record never committed after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // Committed records leave the stored mempool: submitting it again is a
+    // duplicate of a committed record, not of a waiting one.
+    let again = net.clients[0]
+        .submit(SubmitRequest {
+            record: r.bytes().to_vec(),
+            wait: false,
+        })
+        .await
+        .unwrap_err();
+    assert!(again.message().contains("already committed"), "{again}");
 }

@@ -1,0 +1,129 @@
+//! Admission that survives a crash. A record the node has answered
+//! "admitted" for is on disk first: it is written, synced, to the `mempool`
+//! column family before the answer, and dropped from it when it commits or
+//! is refused at execution. On start the node reads back what is there,
+//! checks each record again against the committed state (signatures,
+//! rules, not committed meanwhile), and keeps those still acceptable.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use yinzheng_crypto::Digest;
+use yinzheng_ledger::Record;
+
+use crate::app::{Shared, now_ms};
+use crate::chain::Chain;
+use crate::mempool::{AdmitError, Mempool};
+use crate::store::{Op, StoreError, cf};
+
+fn entry(record: &Record, at_ms: u64) -> Op {
+    let mut v = Vec::with_capacity(8 + record.bytes().len());
+    v.extend_from_slice(&at_ms.to_be_bytes());
+    v.extend_from_slice(record.bytes());
+    (cf::MEMPOOL, record.id().0.to_vec(), Some(v))
+}
+
+/// Admit checked records: into the mempool, then onto disk in one synced
+/// write, each answer given only once its record is stored.
+pub fn admit(shared: &Shared, records: Vec<Record>) -> Vec<Result<(), AdmitError>> {
+    let at = now_ms();
+    let mut answers = Vec::with_capacity(records.len());
+    let mut ops = Vec::new();
+    let mut held = Vec::new();
+    {
+        let mut pool = shared.pool();
+        for r in records {
+            let op = entry(&r, at);
+            let id = r.id();
+            let answer = pool.insert(r);
+            if answer.is_ok() {
+                ops.push(op);
+                held.push((answers.len(), id));
+            }
+            answers.push(answer);
+        }
+    }
+    if ops.is_empty() {
+        return answers;
+    }
+    if let Err(e) = shared.chain.db().write(ops) {
+        tracing::error!(%e, "cannot store admitted records; refusing them");
+        shared.pool().remove(held.iter().map(|(_, id)| *id));
+        for (i, _) in held {
+            answers[i] = Err(AdmitError::Internal(format!("storing the record: {e}")));
+        }
+    }
+    answers
+}
+
+/// Drop records from the mempool and from its stored copy (they committed
+/// or were refused). Returns those that were waiting here, with when they
+/// were admitted.
+pub fn forget(shared: &Shared, ids: impl IntoIterator<Item = Digest>) -> Vec<(Digest, Instant)> {
+    let held = shared.pool().remove(ids);
+    if !held.is_empty() {
+        let ops = held
+            .iter()
+            .map(|(id, _)| (cf::MEMPOOL, id.0.to_vec(), None))
+            .collect();
+        // Not synced: a deletion lost in a machine crash only leaves a
+        // committed record behind, which the next start drops.
+        if let Err(e) = shared.chain.db().write_with(ops, false) {
+            tracing::warn!(%e, "cannot drop committed records from the stored mempool");
+        }
+    }
+    held
+}
+
+/// What a start found in the stored mempool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restored {
+    /// Records back in the mempool.
+    pub kept: usize,
+    /// Records no longer acceptable (committed meanwhile, expired, a key
+    /// revoked…) or unreadable, removed from the store.
+    pub dropped: usize,
+}
+
+/// Reload the stored mempool into `pool`, in admission order.
+pub fn restore(chain: &Chain, pool: &mut Mempool) -> Result<Restored, StoreError> {
+    let now = now_ms();
+    let mut stored: Vec<(u64, Vec<u8>, Vec<u8>)> = chain
+        .db()
+        .scan(cf::MEMPOOL)?
+        .into_iter()
+        .map(|(k, v)| {
+            let at = v
+                .get(..8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map_or(0, u64::from_be_bytes);
+            (at, k, v.get(8..).unwrap_or_default().to_vec())
+        })
+        .collect();
+    stored.sort();
+    let checked: Vec<(Vec<u8>, Option<Record>)> = stored
+        .into_par_iter()
+        .map(|(_, k, bytes)| {
+            let r = Mempool::check_bytes(chain, &bytes, now)
+                .ok()
+                .filter(|r| r.id().0.as_slice() == k.as_slice());
+            (k, r)
+        })
+        .collect();
+    let mut dropped = Vec::new();
+    let mut kept = 0;
+    for (k, r) in checked {
+        match r.map(|r| pool.insert(r)) {
+            Some(Ok(())) => kept += 1,
+            _ => dropped.push((cf::MEMPOOL, k, None)),
+        }
+    }
+    let gone = dropped.len();
+    if gone > 0 {
+        chain.db().write(dropped)?;
+    }
+    Ok(Restored {
+        kept,
+        dropped: gone,
+    })
+}
