@@ -12,3 +12,4 @@ pub mod demo_ecert;
 pub mod demo_page;
 pub mod demo_seal;
 pub mod load;
+pub mod reads;

@@ -2,8 +2,6 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::NodeArgs;
-
 /// Arguments of `audit`.
 #[derive(Args)]
 pub struct AuditArgs {
@@ -76,9 +74,12 @@ pub enum PartyArg {
 /// Options every audit list takes.
 #[derive(Args)]
 pub struct AuditOpts {
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub from_node: NodeArgs,
+    /// Node gRPC address.
+    #[arg(long, global = true, default_value = "http://127.0.0.1:50051")]
+    pub node: String,
+    /// Genesis of the chain (default: the imported one).
+    #[arg(long, global = true)]
+    pub genesis: Option<std::path::PathBuf>,
     /// From this day (YYYY-MM-DD, China Standard Time) or millisecond time.
     #[arg(long, global = true)]
     pub from: Option<String>,

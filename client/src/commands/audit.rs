@@ -100,7 +100,8 @@ fn query(cmd: &AuditCmd) -> Result<Query, ClientError> {
 /// Run an audit query.
 pub fn run(a: AuditArgs) -> Result<Exit, ClientError> {
     let AuditOpts {
-        from_node,
+        node,
+        genesis,
         from,
         to,
         limit,
@@ -108,8 +109,8 @@ pub fn run(a: AuditArgs) -> Result<Exit, ClientError> {
         json,
         csv,
     } = a.opts;
-    let node = from_node.node.as_str();
-    let genesis = check::genesis_or_trusted(from_node.genesis.as_deref())?;
+    let node = node.as_str();
+    let genesis = check::genesis_or_trusted(genesis.as_deref())?;
     let params = genesis.params().map_err(|e| ClientError::Genesis {
         path: "genesis".into(),
         reason: e.0,

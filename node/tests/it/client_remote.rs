@@ -84,7 +84,10 @@ fn audit_cli(node: &str, genesis: &std::path::Path, args: &[&str]) -> Result<Exi
     argv.extend_from_slice(args);
     let g = genesis.display().to_string();
     argv.extend_from_slice(&["--node", node, "--genesis", &g, "--json"]);
-    yinzheng_client::cli::run(yinzheng_client::cli::Cli::parse_from(argv))
+    // `try_`: a usage error must fail the test, not exit the test process.
+    let cli = yinzheng_client::cli::Cli::try_parse_from(argv)
+        .map_err(|e| ClientError::Usage(e.to_string()))?;
+    yinzheng_client::cli::run(cli)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,283 @@
+//! The read-side benchmark: a node's database filled with N certificate
+//! records through the node's own execution and storage code (blocks
+//! assembled by `Chain::prepare`, certified by the validators' keys as the
+//! engine's precommits would be, committed by `Chain::commit`), then that
+//! node started alone (it cannot commit without a quorum: it only serves)
+//! and asked for bundles by many concurrent clients, and for audit pages.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eyre::{WrapErr, eyre};
+use rayon::prelude::*;
+use yinzheng_crypto::Digest;
+use yinzheng_genesis::consortium::CERT_TYPE;
+use yinzheng_genesis::samples::Samples;
+use yinzheng_genesis::testnet::{self, TestnetOptions};
+use yinzheng_ledger::holder::HolderSalt;
+use yinzheng_ledger::{Outcome, sign_commit};
+use yinzheng_node::app::now_ms;
+use yinzheng_node::chain::Chain;
+use yinzheng_node::config::NodeConfig;
+use yinzheng_node::proto::audit_request::Query;
+use yinzheng_node::proto::subject_ref::By;
+use yinzheng_node::proto::{AuditRequest, BundleRequest, CertificateQuery, SubjectRef};
+
+use crate::cluster::{self, Cluster};
+
+/// Read-side options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadOptions {
+    /// Where to create the consortium (must not exist yet).
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Records to write before measuring.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub records: usize,
+    /// Records per block (at most `MAX_BLOCK_RECORDS`, 1,000).
+    #[arg(long, default_value_t = 1_000)]
+    pub per_block: usize,
+    /// Distinct holders (each holder's history has records ÷ holders entries).
+    #[arg(long, default_value_t = 100_000)]
+    pub holders: usize,
+    /// Concurrent bundle clients.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// Seconds of bundle requests per form.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
+    /// First libp2p port.
+    #[arg(long, default_value_t = 28750)]
+    pub p2p_port: u16,
+    /// First gRPC port.
+    #[arg(long, default_value_t = 52150)]
+    pub grpc_port: u16,
+}
+
+/// Seed of the bench holders' salts.
+const SEED: [u8; 32] = [7; 32];
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Fill node 0's database; returns the record ids written.
+fn fill(net: &testnet::Testnet, o: &ReadOptions) -> eyre::Result<Vec<Digest>> {
+    let config = NodeConfig::load(&net.nodes[0].dir.join("config.toml"))?;
+    let chain = Chain::open(&config.db, &net.genesis).map_err(|e| eyre!("{e}"))?;
+    let samples = Samples::new(&net.genesis, testnet::issuer_keys(&net.keys_dir)?)?;
+    let suite = chain.params().suite;
+    let set = net.genesis.validator_set().map_err(|e| eyre!("{}", e.0))?;
+    let mut signers = Vec::new();
+    for n in &net.nodes {
+        let k = yinzheng_node::run::load_key(&n.consensus_key)?;
+        let pk = k.verifying_key().to_bytes();
+        if let Some(i) = set.validators.iter().position(|v| v.public_key == pk) {
+            signers.push((u32::try_from(i)?, k));
+        }
+    }
+    let quorum: Vec<(u32, &yinzheng_crypto::SigningKey)> =
+        signers.iter().take(3).map(|(i, k)| (*i, k)).collect();
+    let salts: Vec<HolderSalt> = (0..o.holders.max(1))
+        .map(|i| HolderSalt::from_seed(&SEED, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let mut ids = Vec::with_capacity(o.records);
+    let started = Instant::now();
+    let mut next = 0usize;
+    while next < o.records {
+        let n = o.per_block.min(o.records - next);
+        let now = now_ms();
+        let records: Vec<_> = (next..next + n)
+            .into_par_iter()
+            .map(|i| {
+                let h = i % salts.len();
+                samples.certificate_for(
+                    &format!("R{i:09}"),
+                    &i.to_be_bytes(),
+                    (&salts[h], "111", &format!("4403051990{h:08}")),
+                    now,
+                )
+            })
+            .collect::<Result<_, _>>()?;
+        let time = now.max(chain.head().tip.last_time_ms + 1);
+        let proposer = u32::try_from(chain.height() % 4)?;
+        let (prepared, outcomes) = chain
+            .prepare(&records, time, proposer)
+            .map_err(|e| eyre!("{e}"))?;
+        if let Some(o) = outcomes.iter().find(|o| matches!(o, Outcome::Rejected(_))) {
+            return Err(eyre!("a bulk record was refused: {o:?}"));
+        }
+        let header = prepared.block.header.clone().unwrap_or_default();
+        let cert = sign_commit(suite, &header, 0, &quorum).map_err(|e| eyre!("{e}"))?;
+        ids.extend(prepared.record_ids.iter().copied());
+        chain.commit(prepared, cert).map_err(|e| eyre!("{e}"))?;
+        next += n;
+        if next % 100_000 < n {
+            eprintln!(
+                "  {next} records in {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "filled: {} records in {} blocks, {:.0} s ({:.0} records/s through prepare + commit, signing included)",
+        ids.len(),
+        chain.height(),
+        secs,
+        ids.len() as f64 / secs
+    );
+    Ok(ids)
+}
+
+fn dir_size(p: &std::path::Path) -> u64 {
+    std::fs::read_dir(p)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => dir_size(&e.path()),
+                    _ => e.metadata().map_or(0, |m| m.len()),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Run the benchmark.
+pub async fn run(o: ReadOptions) -> eyre::Result<()> {
+    if o.dir.exists() {
+        return Err(eyre!("{} exists: give a new directory", o.dir.display()));
+    }
+    let net = cluster::create(
+        &o.dir,
+        &TestnetOptions {
+            chain_id: "yz-reads".into(),
+            validators: 4,
+            p2p_base_port: o.p2p_port,
+            grpc_base_port: o.grpc_port,
+            genesis_time_ms: now_ms(),
+        },
+    )?;
+    let (n2, o2) = (net.clone(), o.clone());
+    let ids = tokio::task::spawn_blocking(move || fill(&n2, &o2)).await??;
+    let db = NodeConfig::load(&net.nodes[0].dir.join("config.toml"))?.db;
+    let size = dir_size(&db);
+    println!(
+        "database: {:.1} MB, {:.0} MB per million records",
+        size as f64 / 1e6,
+        size as f64 / 1e6 / (ids.len() as f64 / 1e6)
+    );
+    let issuer = yinzheng_genesis::consortium::departments()[1]
+        .credit_code
+        .clone();
+    let mut cluster = Cluster::new(net, cluster::node_binary()?);
+    cluster.start(0)?;
+    let client = cluster.client(0, Duration::from_secs(120)).await?;
+    let ids = Arc::new(ids);
+    for compact in [false, true] {
+        let deadline = Instant::now() + Duration::from_secs(o.seconds);
+        let mut tasks = Vec::new();
+        for t in 0..o.clients {
+            let (mut c, ids) = (client.clone(), ids.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let mut k = t.wrapping_mul(7919);
+                while Instant::now() < deadline {
+                    k = k
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let id = ids[(k >> 11) % ids.len()];
+                    let t0 = Instant::now();
+                    let r = c
+                        .get_bundle(BundleRequest {
+                            subject: Some(SubjectRef {
+                                by: Some(By::RecordId(id.0.to_vec())),
+                            }),
+                            compact,
+                        })
+                        .await;
+                    if r.is_err() {
+                        return Err(eyre!("bundle request failed: {r:?}"));
+                    }
+                    lat.push(t0.elapsed());
+                }
+                Ok::<_, eyre::Report>(lat)
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.wrap_err("bundle client")??);
+        }
+        all.sort();
+        println!(
+            "bundles ({}): {:.0}/s over {} s, {} clients; latency p50 {:.1} ms, p99 {:.1} ms",
+            if compact { "compact" } else { "full" },
+            all.len() as f64 / o.seconds as f64,
+            o.seconds,
+            o.clients,
+            pct(&all, 0.5),
+            pct(&all, 0.99)
+        );
+    }
+    // Audit pages: an issuer's month (every record here is one issuer's, so
+    // its list is the whole ledger) and one holder's history.
+    let mut c = client.clone();
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let t0 = Instant::now();
+        let page = c
+            .audit(AuditRequest {
+                query: Some(Query::Certificates(CertificateQuery {
+                    issuer: issuer.clone(),
+                    type_code: CERT_TYPE.into(),
+                })),
+                from_ms: now_ms().saturating_sub(30 * 86_400_000),
+                limit: 100,
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        times.push(t0.elapsed());
+        if page.entries.len() != 100.min(ids.len()) {
+            return Err(eyre!("issuer page of {} entries", page.entries.len()));
+        }
+    }
+    times.sort();
+    println!(
+        "audit, issuer's month, first page of 100: p50 {:.1} ms, p99 {:.1} ms",
+        pct(&times, 0.5),
+        pct(&times, 0.99)
+    );
+    let mut times = Vec::new();
+    let mut found = 0;
+    for h in 0..20usize {
+        let salt = HolderSalt::from_seed(&SEED, u32::try_from(h)?);
+        let commitment =
+            yinzheng_ledger::holder::holder_commitment(&salt, "111", &format!("4403051990{h:08}"))
+                .map_err(|e| eyre!("{e}"))?;
+        let t0 = Instant::now();
+        let page = c
+            .audit(AuditRequest {
+                query: Some(Query::Holder(commitment.0.to_vec())),
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        times.push(t0.elapsed());
+        found += page.entries.len();
+    }
+    times.sort();
+    println!(
+        "audit, a holder's history ({} entries each on average): p50 {:.1} ms, p99 {:.1} ms",
+        found / 20,
+        pct(&times, 0.5),
+        pct(&times, 0.99)
+    );
+    cluster.stop(0);
+    Ok(())
+}
