@@ -9,23 +9,8 @@
 //!     --dir /tmp/yz-load --records 20000 --rate 3000 [--down 1]
 //! ```
 
-use clap::Parser;
-use yinzheng_consortium::load::{self, LoadOptions};
-
-#[derive(Parser)]
-#[command(name = "consortium_load")]
-struct Args {
-    #[command(flatten)]
-    load: LoadOptions,
-    /// Passed by `cargo bench`; ignored.
-    #[arg(long, hide = true)]
-    bench: bool,
-}
+use yinzheng_consortium::load;
 
 fn main() -> eyre::Result<()> {
-    let args = Args::parse();
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(load::run(args.load))
+    yinzheng_benches::main(load::run)
 }

@@ -9,23 +9,8 @@
 //!     --dir /tmp/yz-reads --records 1000000 [--clients 64 --seconds 20]
 //! ```
 
-use clap::Parser;
-use yinzheng_consortium::reads::{self, ReadOptions};
-
-#[derive(Parser)]
-#[command(name = "read_side")]
-struct Args {
-    #[command(flatten)]
-    reads: ReadOptions,
-    /// Passed by `cargo bench`; ignored.
-    #[arg(long, hide = true)]
-    bench: bool,
-}
+use yinzheng_consortium::reads;
 
 fn main() -> eyre::Result<()> {
-    let args = Args::parse();
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(reads::run(args.reads))
+    yinzheng_benches::main(reads::run)
 }

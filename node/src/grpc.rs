@@ -165,18 +165,18 @@ impl Node for Api {
             self.shared.metrics.refuse("admission", e.reason());
             admit_status(&e)
         };
-        let record = tokio::task::spawn_blocking(move || {
-            Mempool::check_bytes(&shared.chain, &req.record, now_ms())
+        // Subscribed before admission: the commit cannot be missed.
+        let rx = self.shared.events.subscribe();
+        // Checks, then the synced write of admission: off the async threads.
+        let (id, bytes) = tokio::task::spawn_blocking(move || {
+            let record = Mempool::check_bytes(&shared.chain, &req.record, now_ms())?;
+            let (id, bytes) = (record.id(), record.bytes().to_vec());
+            crate::admission::admit(&shared, vec![record]).remove(0)?;
+            Ok((id, bytes))
         })
         .await
         .map_err(internal)?
         .map_err(refused)?;
-        let id = record.id();
-        let rx = self.shared.events.subscribe();
-        let bytes = record.bytes().to_vec();
-        crate::admission::admit(&self.shared, vec![record])
-            .remove(0)
-            .map_err(refused)?;
         if let Some(relay) = &self.shared.relay {
             // Best effort: a full relay queue only delays the record to this
             // node's own turn as proposer.

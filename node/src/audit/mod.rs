@@ -21,6 +21,9 @@ pub const MAX_LIMIT: usize = 500;
 pub const DEFAULT_LIMIT: usize = 100;
 /// Most steps listed for one exchange.
 pub const MAX_STEPS: usize = 16;
+/// A page ends early once its records reach this many bytes (the next page
+/// goes on from there), so no query makes a node assemble a huge answer.
+pub const MAX_PAGE_BYTES: usize = 4 << 20;
 
 /// What to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,9 +185,15 @@ pub fn query(chain: &Chain, q: &Query, w: &Window) -> Result<Page, AuditError> {
         .db()
         .range(cf::AUDIT, &start, &end, limit + 1)
         .map_err(storage)?;
-    let more = found.len() > limit;
+    let mut more = found.len() > limit;
     let mut page = Page::default();
+    let mut bytes = 0;
+    let mut last = None;
     for (k, v) in found.iter().take(limit) {
+        if bytes >= MAX_PAGE_BYTES {
+            more = true;
+            break;
+        }
         let mut h = hit(chain, k, v)?;
         if let Some(request_id) = request_of(chain, &h) {
             let sp = prefix(STEPS, &[&part(&request_id)]);
@@ -198,10 +207,12 @@ pub fn query(chain: &Chain, q: &Query, w: &Window) -> Result<Page, AuditError> {
                 h.steps.push(hit(chain, &sk, &sv)?);
             }
         }
+        bytes += h.record.len() + h.steps.iter().map(|s| s.record.len()).sum::<usize>();
         page.hits.push(h);
+        last = Some(k);
     }
     if more {
-        page.next = found.get(limit - 1).map(|(k, _)| k.clone());
+        page.next = last.cloned();
     }
     Ok(page)
 }

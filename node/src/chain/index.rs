@@ -44,6 +44,9 @@ impl Chain {
     /// Drop the audit indexes and write them again from every stored block;
     /// returns the number of entries written.
     pub fn reindex(&self) -> Result<u64, ChainError> {
+        // Marked unbuilt first: a rebuild cut short is done again at start.
+        self.db
+            .write(vec![(cf::META, meta::AUDIT.to_vec(), None)])?;
         self.db.clear(cf::AUDIT)?;
         let top = self.height();
         let mut written = 0u64;

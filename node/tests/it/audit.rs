@@ -13,6 +13,7 @@ use yinzheng_node::proto::audit_request::Query;
 use yinzheng_node::proto::{AuditRequest, AuditResponse, ExchangeQuery};
 
 use crate::common::{SERIAL, start, submit_wait};
+use crate::http::get;
 
 async fn ask(c: &mut Client, query: Query, limit: u32, token: Vec<u8>) -> AuditResponse {
     c.audit(AuditRequest {
@@ -31,20 +32,6 @@ fn exchanges(role: &str, org: &str) -> Query {
         role: role.into(),
         org: org.into(),
     })
-}
-
-async fn http_get(port: u16, path: &str) -> (String, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).await.unwrap();
-    let text = String::from_utf8_lossy(&out).to_string();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    (head.to_string(), body.to_string())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,7 +167,7 @@ async fn audit_lists_by_organisation_party_and_holder_survive_a_reindex() {
 
     // The same over HTTP, as JSON with each entry's bundle path.
     let http = net.cluster.net.nodes[2].grpc_port + 100;
-    let (head, body) = http_get(
+    let (head, body) = get(
         http,
         &format!("/v1/audit/exchanges?role=requester&org={}", orgs[2]),
     )
@@ -196,7 +183,7 @@ async fn audit_lists_by_organisation_party_and_holder_survive_a_reindex() {
     );
     assert_eq!(e["steps"].as_array().unwrap().len(), 4);
     assert!(j["next_page"].is_null());
-    let (_, body) = http_get(
+    let (_, body) = get(
         http,
         &format!("/v1/audit/holder?commitment={}", hex::encode(&commitment)),
     )
@@ -209,7 +196,7 @@ async fn audit_lists_by_organisation_party_and_holder_survive_a_reindex() {
         format!("/v1/audit/seals?org={}&from=yesterday", orgs[3]),
         format!("/v1/audit/seals?org={}&page=zz", orgs[3]),
     ] {
-        let (head, body) = http_get(http, &bad).await;
+        let (head, body) = get(http, &bad).await;
         assert!(head.starts_with("HTTP/1.1 400"), "{bad}: {head}");
         assert!(body.contains("\"code\":\"MALFORMED\""), "{bad}: {body}");
     }

@@ -12,7 +12,8 @@ use yinzheng_node::config::NodeConfig;
 
 use crate::common::{SERIAL, exe};
 
-async fn get(port: u16, path: &str) -> (String, String) {
+/// A plain HTTP/1.1 GET: the head and the body as text.
+pub async fn get(port: u16, path: &str) -> (String, String) {
     let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
