@@ -72,7 +72,8 @@ fn sm2_verifies_per_core() -> eyre::Result<f64> {
     Ok(n as f64 / t.elapsed().as_secs_f64())
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+/// The `p` quantile (0–1) of sorted samples, by nearest rank.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }

@@ -59,11 +59,7 @@ pub struct ReadOptions {
 const SEED: [u8; 32] = [7; 32];
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
+    crate::load::percentile(sorted, p).as_secs_f64() * 1000.0
 }
 
 /// Fill node 0's database; returns the record ids written.
