@@ -24,14 +24,17 @@ use yinzheng_node::proto::audit_request::Query;
 use yinzheng_node::proto::subject_ref::By;
 use yinzheng_node::proto::{AuditRequest, BundleRequest, CertificateQuery, SubjectRef};
 
-use crate::cluster::{self, Cluster};
+use crate::cluster;
 
 /// Read-side options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReadOptions {
-    /// Where to create the consortium (must not exist yet).
+    /// Where to create the consortium (must not exist yet, unless --reuse).
     #[arg(long)]
     pub dir: PathBuf,
+    /// Measure on the database a previous run filled in --dir.
+    #[arg(long)]
+    pub reuse: bool,
     /// Records to write before measuring.
     #[arg(long, default_value_t = 1_000_000)]
     pub records: usize,
@@ -60,6 +63,22 @@ const SEED: [u8; 32] = [7; 32];
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
     crate::load::percentile(sorted, p).as_secs_f64() * 1000.0
+}
+
+/// The record ids of a filled database, by log index.
+fn stored_ids(config: &NodeConfig) -> eyre::Result<Vec<Digest>> {
+    let genesis = yinzheng_node::run::load_genesis(&config.genesis)?;
+    let chain = Chain::open(&config.db, &genesis).map_err(|e| eyre!("{e}"))?;
+    let suite = chain.params().suite;
+    let size = chain.head().tip.log_size;
+    (0..size)
+        .map(|i| {
+            let bytes = chain
+                .record_at(i)?
+                .ok_or_else(|| eyre!("record {i} missing"))?;
+            yinzheng_ledger::record_id(suite, &bytes).ok_or_else(|| eyre!("record {i} unreadable"))
+        })
+        .collect()
 }
 
 /// Fill node 0's database; returns the record ids written.
@@ -146,23 +165,39 @@ fn dir_size(p: &std::path::Path) -> u64 {
 
 /// Run the benchmark.
 pub async fn run(o: ReadOptions) -> eyre::Result<()> {
-    if o.dir.exists() {
-        return Err(eyre!("{} exists: give a new directory", o.dir.display()));
-    }
-    let net = cluster::create(
-        &o.dir,
-        &TestnetOptions {
-            chain_id: "yz-reads".into(),
-            validators: 4,
-            p2p_base_port: o.p2p_port,
-            grpc_base_port: o.grpc_port,
-            genesis_time_ms: now_ms(),
-        },
-    )?;
-    let (n2, o2) = (net.clone(), o.clone());
-    let ids = tokio::task::spawn_blocking(move || fill(&n2, &o2)).await??;
-    let db = NodeConfig::load(&net.nodes[0].dir.join("config.toml"))?.db;
-    let size = dir_size(&db);
+    let config_path = if o.reuse {
+        std::fs::read_dir(&o.dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("node0-"))
+            })
+            .ok_or_else(|| eyre!("no node0-* in {}", o.dir.display()))?
+            .join("config.toml")
+    } else {
+        if o.dir.exists() {
+            return Err(eyre!("{} exists: give a new directory", o.dir.display()));
+        }
+        let net = cluster::create(
+            &o.dir,
+            &TestnetOptions {
+                chain_id: "yz-reads".into(),
+                validators: 4,
+                p2p_base_port: o.p2p_port,
+                grpc_base_port: o.grpc_port,
+                genesis_time_ms: now_ms(),
+            },
+        )?;
+        let o2 = o.clone();
+        let n2 = net.clone();
+        tokio::task::spawn_blocking(move || fill(&n2, &o2)).await??;
+        net.nodes[0].dir.join("config.toml")
+    };
+    let config = NodeConfig::load(&config_path)?;
+    let c2 = config.clone();
+    let ids = tokio::task::spawn_blocking(move || stored_ids(&c2)).await??;
+    let size = dir_size(&config.db);
     println!(
         "database: {:.1} MB, {:.0} MB per million records",
         size as f64 / 1e6,
@@ -171,9 +206,23 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
     let issuer = yinzheng_genesis::consortium::departments()[1]
         .credit_code
         .clone();
-    let mut cluster = Cluster::new(net, cluster::node_binary()?);
-    cluster.start(0)?;
-    let client = cluster.client(0, Duration::from_secs(120)).await?;
+    let log = std::fs::File::create(config_path.with_file_name("reads-node.log"))?;
+    let mut node = std::process::Command::new(cluster::node_binary()?)
+        .arg("run")
+        .arg("--config")
+        .arg(&config_path)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .wrap_err("starting the node")?;
+    let url = format!("http://{}", config.grpc_listen);
+    let client = match cluster::connect(&url, Duration::from_secs(120)).await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = node.kill();
+            return Err(e);
+        }
+    };
     let ids = Arc::new(ids);
     for compact in [false, true] {
         let deadline = Instant::now() + Duration::from_secs(o.seconds);
@@ -274,6 +323,7 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
         pct(&times, 0.5),
         pct(&times, 0.99)
     );
-    cluster.stop(0);
+    let _ = node.kill();
+    let _ = node.wait();
     Ok(())
 }
