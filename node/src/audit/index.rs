@@ -143,7 +143,9 @@ pub fn entries(
             }
             Kind::AuthoriseUse(a) => {
                 holders.insert(r.id(), a.holder_commitment.clone());
-                put(prefix(HOLDER, &[&a.holder_commitment]), true);
+                if is_commitment(&a.holder_commitment) {
+                    put(prefix(HOLDER, &[&a.holder_commitment]), true);
+                }
             }
             Kind::UseCertificate(u) => {
                 let holder = Digest::from_slice(&u.authorisation).and_then(|auth| {
@@ -154,7 +156,7 @@ pub fn entries(
                             .map(|s| s.holder_commitment)
                     })
                 });
-                if let Some(h) = holder {
+                if let Some(h) = holder.filter(|h| is_commitment(h)) {
                     put(prefix(HOLDER, &[&h]), true);
                 }
             }
@@ -181,7 +183,7 @@ pub fn entries(
                     put(prefix(EXCHANGE, &[&[role as u8], &part(org)]), true);
                 }
                 put(prefix(STEPS, &[&part(&q.request_id)]), false);
-                if !q.holder_commitment.is_empty() {
+                if is_commitment(&q.holder_commitment) {
                     put(prefix(HOLDER, &[&q.holder_commitment]), true);
                 }
             }
@@ -194,11 +196,17 @@ pub fn entries(
     out
 }
 
+/// Only a 32-byte commitment is listed: the holder part of a key has no
+/// length prefix, so another length could land in someone else's list.
+fn is_commitment(h: &[u8]) -> bool {
+    h.len() == 32
+}
+
 fn certificate(put: &mut impl FnMut(Vec<u8>, bool), c: &IssueCertificate) {
     put(prefix(CERT, &[&part(&c.issuer), &part(&c.type_code)]), true);
     put(prefix(CERT_ANY, &[&part(&c.issuer)]), true);
     for h in std::iter::once(&c.holder_commitment).chain(&c.co_holder_commitments) {
-        if !h.is_empty() {
+        if is_commitment(h) {
             put(prefix(HOLDER, &[h]), true);
         }
     }
