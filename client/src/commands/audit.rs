@@ -133,9 +133,12 @@ pub fn run(a: AuditArgs) -> Result<Exit, ClientError> {
                 limit: u32::try_from((want - entries.len()).min(500)).unwrap_or(500),
             },
         )?;
+        // An empty page ends the list even with a token: a node cannot keep
+        // the client asking forever.
+        let empty = page.entries.is_empty();
         entries.extend(page.entries);
         token = page.next_page_token;
-        if token.is_empty() || entries.len() >= want {
+        if token.is_empty() || empty || entries.len() >= want {
             break;
         }
     }
