@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use yinzheng_crypto::Digest;
+use yinzheng_ledger::ecert::{parse_date, shanghai_midnight_ms};
 use yinzheng_ledger::holder::{HolderSalt, holder_commitment};
 use yinzheng_ledger::{Record, record_summary};
 
@@ -36,27 +37,15 @@ fn usage(m: impl Into<String>) -> ClientError {
     ClientError::Usage(m.into())
 }
 
-/// `YYYY-MM-DD` (00:00 UTC+8) or milliseconds.
+/// A date (00:00 UTC+8, written as the metadata's dates are) or
+/// milliseconds.
 fn time_arg(s: &str, what: &str) -> Result<u64, ClientError> {
     if let Ok(ms) = s.parse::<u64>() {
         return Ok(ms);
     }
-    let bad = || usage(format!("--{what} {s:?}: YYYY-MM-DD or milliseconds"));
-    let parts: Vec<i64> = s
-        .split('-')
-        .map(|p| p.parse().map_err(|_| bad()))
-        .collect::<Result<_, _>>()?;
-    let [y, m, d] = parts.as_slice() else {
-        return Err(bad());
-    };
-    let t = yinzheng_seal::time::civil_to_unix([*y, *m, *d, 0, 0, 0]).ok_or_else(bad)?;
-    if yinzheng_seal::time::unix_to_civil(t)[..3] != [*y, *m, *d] {
-        return Err(bad());
-    }
-    u64::try_from(t - 8 * 3600)
-        .ok()
-        .and_then(|s| s.checked_mul(1000))
-        .ok_or_else(bad)
+    parse_date(s)
+        .and_then(|(y, m, d)| shanghai_midnight_ms(y, m, d))
+        .ok_or_else(|| usage(format!("--{what} {s:?}: YYYY-MM-DD or milliseconds")))
 }
 
 fn query(cmd: &AuditCmd) -> Result<Query, ClientError> {

@@ -267,7 +267,7 @@ pub fn parse_date(s: &str) -> Option<(i64, i64, i64)> {
 }
 
 /// Milliseconds of 00:00 Asia/Shanghai (UTC+8) on a date.
-fn shanghai_midnight_ms(y: i64, m: i64, d: i64) -> Option<u64> {
+pub fn shanghai_midnight_ms(y: i64, m: i64, d: i64) -> Option<u64> {
     let t = yinzheng_seal::time::civil_to_unix([y, m, d, 0, 0, 0])? - 8 * 3600;
     u64::try_from(t).ok()?.checked_mul(1000)
 }

@@ -16,6 +16,6 @@ pub use id::{
 pub use issue::{BuildError, BuiltCertificate, CertificateSpec, build_certificate};
 pub use metadata::{
     Element, Holder, METADATA_DOMAIN, Metadata, MetadataError, REQUIRED_ELEMENTS, SALT_ELEMENT,
-    canonical_name, parse_date, validity_from_dates,
+    canonical_name, parse_date, shanghai_midnight_ms, validity_from_dates,
 };
 pub use status::{status_code_text, status_from_code_text, status_name_en, status_name_zh};
