@@ -19,26 +19,40 @@ impl Lookup for Chain {
 }
 
 impl Chain {
-    /// The index writes for a decided block's records.
-    pub(super) fn index_ops(&self, prepared: &Prepared, height: u64, time_ms: u64) -> Vec<Op> {
-        let records: Vec<(Vec<u8>, Placed)> = prepared
-            .block
-            .records
-            .iter()
+    /// The index writes for one block's records, the first at `first_log_index`.
+    fn block_index_ops(
+        &self,
+        records: impl IntoIterator<Item = Vec<u8>>,
+        first_log_index: u64,
+        height: u64,
+        time_ms: u64,
+    ) -> Vec<Op> {
+        let placed: Vec<(Vec<u8>, Placed)> = records
+            .into_iter()
             .enumerate()
-            .map(|(i, b)| {
+            .map(|(i, bytes)| {
                 let at = Placed {
                     height,
                     time_ms,
-                    log_index: prepared.first_log_index + i as u64,
+                    log_index: first_log_index + i as u64,
                 };
-                (b.clone(), at)
+                (bytes, at)
             })
             .collect();
-        entries(&self.params, self, &records)
+        entries(&self.params, self, &placed)
             .into_iter()
             .map(|(k, v)| (cf::AUDIT, k, Some(v)))
             .collect()
+    }
+
+    /// The index writes for a decided block's records.
+    pub(super) fn index_ops(&self, prepared: &Prepared, height: u64, time_ms: u64) -> Vec<Op> {
+        self.block_index_ops(
+            prepared.block.records.iter().cloned(),
+            prepared.first_log_index,
+            height,
+            time_ms,
+        )
     }
 
     /// Drop the audit indexes and write them again from every stored block;
@@ -56,22 +70,12 @@ impl Chain {
                 .block(h)?
                 .ok_or_else(|| ChainError::Inconsistent(format!("block {h} missing")))?;
             let time_ms = b.header.as_ref().map_or(0, |x| x.time_ms);
-            let records: Vec<(Vec<u8>, Placed)> = self
-                .block_records(&b)?
-                .into_iter()
-                .enumerate()
-                .map(|(i, bytes)| {
-                    let at = Placed {
-                        height: h,
-                        time_ms,
-                        log_index: b.first_log_index + i as u64,
-                    };
-                    (bytes, at)
-                })
-                .collect();
-            for (k, v) in entries(&self.params, self, &records) {
-                ops.push((cf::AUDIT, k, Some(v)));
-            }
+            ops.extend(self.block_index_ops(
+                self.block_records(&b)?,
+                b.first_log_index,
+                h,
+                time_ms,
+            ));
             if h % REINDEX_BATCH == 0 || h == top {
                 written += ops.len() as u64;
                 self.db.write_with(std::mem::take(&mut ops), false)?;
