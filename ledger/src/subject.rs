@@ -1,17 +1,25 @@
 //! Which status-map entry a record is about (its "subject").
 
+use yinzheng_crypto::Digest;
+
 use crate::proto::record_body::Kind;
 use crate::record::{Record, RecordKind};
 use crate::state::StateKey;
 
 /// The state key of the subject whose status a bundle reports, if the kind has one.
 pub fn subject_key(record: &Record) -> Option<StateKey> {
+    subject_of(record.id(), record.payload()?)
+}
+
+/// [`subject_key`] from a record's id and payload (for a record parsed but not
+/// verified again, such as a committed one read back from storage).
+pub fn subject_of(id: Digest, payload: &Kind) -> Option<StateKey> {
     let cert = |i: &str, t: &str, n: &str| StateKey::Certificate {
         issuer: i.to_owned(),
         type_code: t.to_owned(),
         cert_no: n.to_owned(),
     };
-    Some(match record.payload()? {
+    Some(match payload {
         Kind::IssueCertificate(c) if !c.identifier.is_empty() => {
             StateKey::Ecert(c.identifier.clone())
         }
@@ -27,7 +35,7 @@ pub fn subject_key(record: &Record) -> Option<StateKey> {
         }
         Kind::RegisterCertificateType(t) => StateKey::CertType(t.type_code.clone()),
         Kind::SetCertificateStatus(s) => StateKey::Ecert(s.identifier.clone()),
-        Kind::AuthoriseUse(_) => StateKey::UseAuthorisation(record.id()),
+        Kind::AuthoriseUse(_) => StateKey::UseAuthorisation(id),
         Kind::UseCertificate(u) => StateKey::Ecert(u.identifier.clone()),
         Kind::RegisterSeal(s) => StateKey::Seal(s.seal_id.clone()),
         Kind::RevokeSeal(s) => StateKey::Seal(s.seal_id.clone()),

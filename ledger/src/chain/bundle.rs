@@ -12,9 +12,9 @@ use crate::proto::{
     Bundle, Checkpoint, CheckpointChain, CommitCertificate, Header, RecordState, SmtProof,
     StateCommitments, StatusEntry, StatusEvidence, ValidatorSetChange,
 };
-use crate::record::Record;
+use crate::record::{Record, UnverifiedRecord};
 use crate::state::{StateKey, decode_value};
-use crate::subject::subject_key;
+use crate::subject::subject_of;
 
 /// Bundle format version written by this code.
 pub const BUNDLE_VERSION: u32 = 1;
@@ -51,6 +51,17 @@ pub trait ChainRead {
     fn status_proof(&self, key: &Digest) -> Result<MapProof, LedgerError>;
     /// A log inclusion proof of `index` in the log of `size` records.
     fn log_proof(&self, index: u64, size: u64) -> Result<Vec<Digest>, LedgerError>;
+    /// The records path of the record at `index` within `block`, if the store
+    /// keeps the block's records tree ([`crate::merkle::tree_levels`]);
+    /// `None` has the path computed from the block's records.
+    fn records_path(
+        &self,
+        block: &BlockView,
+        index: usize,
+    ) -> Result<Option<Vec<Digest>>, LedgerError> {
+        let _ = (block, index);
+        Ok(None)
+    }
 }
 
 /// Which form of bundle (§5).
@@ -176,30 +187,38 @@ pub fn build_bundle<C: ChainRead + ?Sized>(
         None => return Err(BundleError::NotFound(*record_id)),
     };
     let block = need_block(chain, rs.height)?;
-    let mut leaves = Vec::with_capacity(block.header.record_count as usize);
-    let mut record_bytes = Vec::new();
-    for idx in (0..u64::from(block.header.record_count)).map(|i| block.first_log_index + i) {
-        let bytes = chain.record_at(idx)?.ok_or(LedgerError::Missing {
-            what: "record at log index",
-            at: idx,
-        })?;
-        leaves.push(leaf_hash(suite, &bytes));
-        if idx == rs.log_index {
-            record_bytes = bytes;
+    let missing = |at| LedgerError::Missing {
+        what: "record at log index",
+        at,
+    };
+    let record_bytes = chain
+        .record_at(rs.log_index)?
+        .ok_or(missing(rs.log_index))?;
+    let index = rs
+        .log_index
+        .checked_sub(block.first_log_index)
+        .and_then(|i| usize::try_from(i).ok())
+        .filter(|&i| i < block.header.record_count as usize)
+        .ok_or(missing(rs.log_index))?;
+    let path = match chain.records_path(&block, index)? {
+        Some(path) => path,
+        None => {
+            let mut leaves = Vec::with_capacity(block.header.record_count as usize);
+            for i in 0..u64::from(block.header.record_count) {
+                let at = block.first_log_index + i;
+                let bytes = chain.record_at(at)?.ok_or(missing(at))?;
+                leaves.push(leaf_hash(suite, &bytes));
+            }
+            inclusion_path(suite, index, &leaves)
         }
-    }
-    let index = usize::try_from(rs.log_index - block.first_log_index).map_err(|_| {
-        LedgerError::Missing {
-            what: "record at log index",
-            at: rs.log_index,
-        }
-    })?;
-    let path = inclusion_path(suite, index, &leaves);
+    };
     let (status, status_height) = match form {
         BundleForm::Compact => (None, rs.height),
         BundleForm::Full => {
+            // Committed, so its signatures were checked before it was
+            // executed: parsed for its subject and signer keys only.
             let record =
-                Record::decode(chain.params(), &record_bytes).map_err(|r| LedgerError::Decode {
+                Record::parse(chain.params(), &record_bytes).map_err(|r| LedgerError::Decode {
                     what: "record",
                     reason: r.to_string(),
                 })?;
@@ -230,16 +249,16 @@ pub fn build_bundle<C: ChainRead + ?Sized>(
 /// inclusion, then the subject's entry, then one per signer key.
 fn status_evidence<C: ChainRead + ?Sized>(
     chain: &C,
-    record: &Record,
+    record: &UnverifiedRecord,
     log_index: u64,
 ) -> Result<StatusEvidence, LedgerError> {
     let latest = need_block(chain, chain.height())?;
     let mut entries = Vec::new();
-    if let Some(key) = subject_key(record) {
+    if let Some(key) = record.payload().and_then(|p| subject_of(record.id(), p)) {
         entries.push(entry(chain, StatusRole::Subject, &key)?);
     }
-    for s in record.signers() {
-        let key = StateKey::Key(s.public_key.clone());
+    for public_key in record.signer_keys() {
+        let key = StateKey::Key(public_key.to_vec());
         entries.push(entry(chain, StatusRole::SignerKey, &key)?);
     }
     Ok(StatusEvidence {

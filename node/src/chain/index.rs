@@ -1,13 +1,17 @@
-//! The audit indexes beside the chain: written with each committed block,
-//! rebuilt from the stored blocks when missing or of an older version.
+//! What the node derives from each committed block beside the chain (the
+//! audit indexes and the block's records tree): written in the block's own
+//! batch, rebuilt from the stored blocks when missing or of another version.
 
 use super::{Chain, ChainError, Prepared, be};
 use crate::audit::index::{Lookup, Placed, entries};
 use crate::store::{Op, cf, meta};
 use yinzheng_ledger::StateKey;
+use yinzheng_ledger::merkle::{leaf_hash, tree_levels};
+use yinzheng_ledger::pack_digests;
 
-/// Version of the index layout; a database with another is re-indexed.
-pub const VERSION: u64 = 1;
+/// Version of the derived layout (2: records trees added); a database with
+/// another is re-indexed.
+pub const VERSION: u64 = 2;
 
 /// Blocks re-indexed per write.
 const REINDEX_BATCH: u64 = 512;
@@ -19,7 +23,8 @@ impl Lookup for Chain {
 }
 
 impl Chain {
-    /// The index writes for one block's records, the first at `first_log_index`.
+    /// The derived writes for one block's records, the first at
+    /// `first_log_index`: its audit entries and its records tree.
     fn block_index_ops(
         &self,
         records: impl IntoIterator<Item = Vec<u8>>,
@@ -27,6 +32,7 @@ impl Chain {
         height: u64,
         time_ms: u64,
     ) -> Vec<Op> {
+        let suite = self.params.suite;
         let placed: Vec<(Vec<u8>, Placed)> = records
             .into_iter()
             .enumerate()
@@ -39,9 +45,12 @@ impl Chain {
                 (bytes, at)
             })
             .collect();
+        let leaves: Vec<_> = placed.iter().map(|(b, _)| leaf_hash(suite, b)).collect();
+        let tree = pack_digests(&tree_levels(suite, &leaves));
         entries(&self.params, self, &placed)
             .into_iter()
             .map(|(k, v)| (cf::AUDIT, k, Some(v)))
+            .chain([(cf::TREES, be(height), Some(tree))])
             .collect()
     }
 
@@ -55,13 +64,14 @@ impl Chain {
         )
     }
 
-    /// Drop the audit indexes and write them again from every stored block;
-    /// returns the number of entries written.
+    /// Drop the audit indexes and records trees and write them again from
+    /// every stored block; returns the number of entries written.
     pub fn reindex(&self) -> Result<u64, ChainError> {
         // Marked unbuilt first: a rebuild cut short is done again at start.
         self.db
             .write(vec![(cf::META, meta::AUDIT.to_vec(), None)])?;
         self.db.clear(cf::AUDIT)?;
+        self.db.clear(cf::TREES)?;
         let top = self.height();
         let mut written = 0u64;
         let mut ops: Vec<Op> = Vec::new();

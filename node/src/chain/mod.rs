@@ -247,6 +247,12 @@ impl Chain {
         self.db.get(cf::RECORDS, &be(log_index))
     }
 
+    /// The stored records tree of the block at `height`
+    /// (`yinzheng_ledger::merkle::tree_levels`), if written yet.
+    pub fn records_tree(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.db.get(cf::TREES, &be(height))
+    }
+
     /// The records of a committed block, in order.
     pub fn block_records(&self, b: &StoredBlock) -> Result<Vec<Vec<u8>>, ChainError> {
         let count = b.header.as_ref().map_or(0, |h| h.record_count);

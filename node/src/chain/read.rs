@@ -6,11 +6,11 @@ use std::sync::RwLockReadGuard;
 
 use prost::Message;
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::merkle::{MerkleLog, ReadOnly, SmtProof, StatusMap};
+use yinzheng_ledger::merkle::{MerkleLog, ReadOnly, SmtProof, StatusMap, path_from_levels};
 use yinzheng_ledger::proto::Bundle;
 use yinzheng_ledger::{
     BlockView, BundleError, BundleForm, ChainParams, ChainRead, LedgerError, StateKey,
-    ValidatorHistory, build_bundle,
+    ValidatorHistory, build_bundle, unpack_digests,
 };
 
 use super::{Chain, Head};
@@ -72,6 +72,24 @@ impl ChainRead for Snapshot<'_> {
     fn status_proof(&self, key: &Digest) -> Result<SmtProof, LedgerError> {
         let reader = self.chain.reader();
         StatusMap::open(self.params().suite, ReadOnly(&reader)).prove(key)
+    }
+    fn records_path(
+        &self,
+        block: &BlockView,
+        index: usize,
+    ) -> Result<Option<Vec<Digest>>, LedgerError> {
+        let height = block.header.height;
+        let Some(tree) = self.chain.records_tree(height)? else {
+            // Not rebuilt yet (a database from before the trees were kept).
+            return Ok(None);
+        };
+        unpack_digests(&tree)
+            .and_then(|levels| path_from_levels(&levels, block.header.record_count as usize, index))
+            .map(Some)
+            .ok_or(LedgerError::Missing {
+                what: "records tree of block",
+                at: height,
+            })
     }
     fn log_proof(&self, index: u64, size: u64) -> Result<Vec<Digest>, LedgerError> {
         let reader = self.chain.reader();

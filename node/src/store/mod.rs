@@ -6,7 +6,9 @@ mod pending;
 
 use std::path::Path;
 
-use rocksdb::{ColumnFamilyDescriptor, DB, Options, WriteBatch, WriteOptions};
+use rocksdb::{
+    BlockBasedOptions, Cache, ColumnFamilyDescriptor, DB, Options, WriteBatch, WriteOptions,
+};
 use yinzheng_ledger::LedgerError;
 
 pub use pending::Pending;
@@ -36,9 +38,13 @@ pub mod cf {
     /// Audit indexes (node-local, rebuildable from the blocks):
     /// `node::audit::index`.
     pub const AUDIT: &str = "audit";
+    /// Height (u64 BE) → the block's records tree, every node
+    /// (`yinzheng_ledger::merkle::tree_levels`): bundles read their records
+    /// path here (node-local, rebuildable from the blocks).
+    pub const TREES: &str = "trees";
     /// All of them.
-    pub const ALL: [&str; 10] = [
-        META, BLOCKS, RECORDS, LOG, SMT, STATE, VALSETS, INDEX, MEMPOOL, AUDIT,
+    pub const ALL: [&str; 11] = [
+        META, BLOCKS, RECORDS, LOG, SMT, STATE, VALSETS, INDEX, MEMPOOL, AUDIT, TREES,
     ];
 }
 
@@ -48,10 +54,13 @@ pub mod meta {
     pub const HEIGHT: &[u8] = b"height";
     /// Genesis hash the database was created for.
     pub const GENESIS: &[u8] = b"genesis";
-    /// Version of the audit indexes written (u64 BE); absent or older: the
-    /// node rebuilds them at start.
+    /// Version of the audit indexes and records trees written (u64 BE);
+    /// absent or another: the node rebuilds them at start.
     pub const AUDIT: &[u8] = b"audit";
 }
+
+/// Size of the block cache the column families share.
+pub const BLOCK_CACHE_BYTES: usize = 256 << 20;
 
 /// One write of a batch: column family, key, value (`None` deletes).
 pub type Op = (&'static str, Vec<u8>, Option<Vec<u8>>);
@@ -109,9 +118,20 @@ impl Db {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
+        // One block cache for every family, large enough for the status
+        // map's and the log's upper levels on a ledger of millions of
+        // records (RocksDB's own default is 8 MiB per table factory, where a
+        // bundle's status proofs missed it for most of their reads), and
+        // Bloom filters so a point read skips files without the key.
+        let cache = Cache::new_lru_cache(BLOCK_CACHE_BYTES)?;
+        let mut table = BlockBasedOptions::default();
+        table.set_block_cache(&cache);
+        table.set_bloom_filter(10.0, false);
+        let mut family = Options::default();
+        family.set_block_based_table_factory(&table);
         let cfs = cf::ALL
             .iter()
-            .map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
+            .map(|n| ColumnFamilyDescriptor::new(*n, family.clone()));
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
         Ok(Db { db })
     }

@@ -10,7 +10,8 @@ use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_node::app::now_ms;
 use yinzheng_node::proto::audit_request::Query;
-use yinzheng_node::proto::{AuditRequest, AuditResponse, ExchangeQuery};
+use yinzheng_node::proto::subject_ref::By;
+use yinzheng_node::proto::{AuditRequest, AuditResponse, BundleRequest, ExchangeQuery, SubjectRef};
 
 use crate::common::{SERIAL, start, submit_wait};
 use crate::http::get;
@@ -201,8 +202,20 @@ async fn audit_lists_by_organisation_party_and_holder_survive_a_reindex() {
         assert!(body.contains("\"code\":\"MALFORMED\""), "{bad}: {body}");
     }
 
-    // Rebuilt from the blocks (node stopped), the indexes answer the same.
+    // Rebuilt from the blocks (node stopped), the indexes answer the same,
+    // and the records trees give the same bundles.
     let before = ask(c, exchanges("approver", &orgs[0]), 0, Vec::new()).await;
+    let compact = |id: yinzheng_crypto::Digest| BundleRequest {
+        subject: Some(SubjectRef {
+            by: Some(By::RecordId(id.0.to_vec())),
+        }),
+        compact: true,
+    };
+    let mut bundles_before = Vec::new();
+    for r in [&register, &stamp, &share[0], &share[3]] {
+        let b = c.get_bundle(compact(r.id())).await.unwrap().into_inner();
+        bundles_before.push(b.bundle);
+    }
     net.cluster.stop(2);
     let config = net.cluster.net.nodes[2].dir.join("config.toml");
     let out = std::process::Command::new(crate::common::exe())
@@ -227,4 +240,12 @@ async fn audit_lists_by_organisation_party_and_holder_survive_a_reindex() {
     )
     .await;
     assert_eq!(before, after);
+    let c = &mut net.clients[2];
+    for (r, was) in [&register, &stamp, &share[0], &share[3]]
+        .into_iter()
+        .zip(bundles_before)
+    {
+        let b = c.get_bundle(compact(r.id())).await.unwrap().into_inner();
+        assert_eq!(b.bundle, was, "bundle of {} after the rebuild", r.id());
+    }
 }
