@@ -7,7 +7,7 @@ use crate::LedgerError;
 use crate::apply::{BlockContext, Outcome, execute_block};
 use crate::block::{CertError, block_hash, state_digest, validator_set_hash};
 use crate::history::{SetEpoch, ValidatorHistory};
-use crate::merkle::{LogStore, MerkleLog, SmtStore, StatusMap, leaf_hash, root_of_leaf_hashes};
+use crate::merkle::{LogStore, MerkleLog, SmtStore, StatusMap, empty_root, leaf_hash, tree_levels};
 use crate::params::ChainParams;
 use crate::proto::{Header, StateCommitments, ValidatorSet, ValidatorSetState};
 use crate::record::Record;
@@ -49,6 +49,9 @@ pub struct AssembledBlock {
     pub hash: Digest,
     /// Envelope bytes of the records it commits, in order.
     pub records: Vec<Vec<u8>>,
+    /// Every node of its records tree ([`crate::merkle::tree_levels`]; the
+    /// last is `header.records_root`, none for an empty block).
+    pub records_tree: Vec<Digest>,
     /// Their ids.
     pub record_ids: Vec<Digest>,
     /// Log index of its first record.
@@ -134,6 +137,7 @@ pub fn seal_block<S: BlockStore>(
         log.append(bytes)?;
         leaves.push(leaf_hash(suite, bytes));
     }
+    let records_tree = tree_levels(suite, &leaves);
     let log_size = log.size();
     let log_root = log.root()?;
     let mut map = StatusMap::open(suite, &mut *store);
@@ -165,7 +169,12 @@ pub fn seal_block<S: BlockStore>(
         time_ms: fields.time_ms,
         prev_hash: tip.last_hash.0.to_vec(),
         proposer: fields.proposer,
-        records_root: root_of_leaf_hashes(suite, &leaves).0.to_vec(),
+        records_root: records_tree
+            .last()
+            .copied()
+            .unwrap_or_else(|| empty_root(suite))
+            .0
+            .to_vec(),
         record_count: u32::try_from(records.len()).unwrap_or(u32::MAX),
         state_digest: state_digest(suite, &state).map_err(cert_err)?.0.to_vec(),
         links_digest: Vec::new(),
@@ -178,6 +187,7 @@ pub fn seal_block<S: BlockStore>(
         state,
         hash,
         records,
+        records_tree,
         record_ids,
         first_log_index: tip.log_size,
         new_epoch,

@@ -5,6 +5,7 @@
 use super::{Chain, ChainError, Prepared, be};
 use crate::audit::index::{Lookup, Placed, entries};
 use crate::store::{Op, cf, meta};
+use yinzheng_crypto::Digest;
 use yinzheng_ledger::StateKey;
 use yinzheng_ledger::merkle::{leaf_hash, tree_levels};
 use yinzheng_ledger::pack_digests;
@@ -28,11 +29,11 @@ impl Chain {
     fn block_index_ops(
         &self,
         records: impl IntoIterator<Item = Vec<u8>>,
+        tree: &[Digest],
         first_log_index: u64,
         height: u64,
         time_ms: u64,
     ) -> Vec<Op> {
-        let suite = self.params.suite;
         let placed: Vec<(Vec<u8>, Placed)> = records
             .into_iter()
             .enumerate()
@@ -45,19 +46,19 @@ impl Chain {
                 (bytes, at)
             })
             .collect();
-        let leaves: Vec<_> = placed.iter().map(|(b, _)| leaf_hash(suite, b)).collect();
-        let tree = pack_digests(&tree_levels(suite, &leaves));
         entries(&self.params, self, &placed)
             .into_iter()
             .map(|(k, v)| (cf::AUDIT, k, Some(v)))
-            .chain([(cf::TREES, be(height), Some(tree))])
+            .chain([(cf::TREES, be(height), Some(pack_digests(tree)))])
             .collect()
     }
 
-    /// The index writes for a decided block's records.
+    /// The index writes for a decided block's records (its records tree as
+    /// assembly computed it).
     pub(super) fn index_ops(&self, prepared: &Prepared, height: u64, time_ms: u64) -> Vec<Op> {
         self.block_index_ops(
             prepared.block.records.iter().cloned(),
+            &prepared.records_tree,
             prepared.first_log_index,
             height,
             time_ms,
@@ -72,6 +73,7 @@ impl Chain {
             .write(vec![(cf::META, meta::AUDIT.to_vec(), None)])?;
         self.db.clear(cf::AUDIT)?;
         self.db.clear(cf::TREES)?;
+        let suite = self.params.suite;
         let top = self.height();
         let mut written = 0u64;
         let mut ops: Vec<Op> = Vec::new();
@@ -80,8 +82,11 @@ impl Chain {
                 .block(h)?
                 .ok_or_else(|| ChainError::Inconsistent(format!("block {h} missing")))?;
             let time_ms = b.header.as_ref().map_or(0, |x| x.time_ms);
+            let records = self.block_records(&b)?;
+            let leaves: Vec<Digest> = records.iter().map(|r| leaf_hash(suite, r)).collect();
             ops.extend(self.block_index_ops(
-                self.block_records(&b)?,
+                records,
+                &tree_levels(suite, &leaves),
                 b.first_log_index,
                 h,
                 time_ms,

@@ -76,6 +76,8 @@ pub struct Prepared {
     pub id: Digest,
     /// Ids of its records, in order.
     pub record_ids: Vec<Digest>,
+    /// Every node of its records tree, as assembled (stored at commit).
+    pub records_tree: Vec<Digest>,
     /// Log index of its first record.
     pub first_log_index: u64,
     ops: Vec<crate::store::Op>,
@@ -320,6 +322,7 @@ impl Chain {
             },
             id: b.hash,
             record_ids: b.record_ids,
+            records_tree: b.records_tree,
             first_log_index: b.first_log_index,
             ops: p.into_ops(),
             new_epoch: b.new_epoch,
