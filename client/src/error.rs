@@ -45,7 +45,7 @@ pub enum ClientError {
         reason: String,
     },
     /// The payload does not fit in a QR code a phone can scan.
-    #[error("payload of {len} bytes does not fit in a QR code")]
+    #[error("a link of {len} characters does not fit in a QR code of version 30 or less")]
     QrTooLarge {
         /// Payload length.
         len: usize,

@@ -8,12 +8,16 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use qrcode::{EcLevel, QrCode, Version};
 use yinzheng_crypto::Digest;
+use yinzheng_ledger::digits;
 
 use crate::error::ClientError;
 
-/// Most payload characters we put in one code: keeps it at version ≤ 30 (L),
-/// which phone cameras read reliably when printed at 4 cm or more.
-pub const MAX_QR_CHARS: usize = 1_500;
+/// Largest QR version we make (at level L): phone cameras read up to here
+/// reliably when the code is printed at 4 cm or more.
+pub const MAX_QR_VERSION: i16 = 30;
+
+/// Largest version made at level M; beyond it a code drops to level L.
+pub const MAX_M_VERSION: i16 = 25;
 
 /// What a QR code carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,11 +37,12 @@ pub enum Payload {
     },
 }
 
-/// The link a QR code holds: `BASE#b=<base64url bundle>` or
+/// The link a QR code holds: `BASE#d=<bundle as digits>` (the QR code's
+/// numeric mode holds it in three quarters of the room base64url takes) or
 /// `BASE#r=<chain>~<record id hex>~<height>~<base64url node URL>`.
 pub fn encode_link(base_url: &str, payload: &Payload) -> String {
     match payload {
-        Payload::Bundle(b) => format!("{base_url}#b={}", B64.encode(b)),
+        Payload::Bundle(b) => format!("{base_url}#d={}", digits::encode(b)),
         Payload::Reference {
             chain_id,
             record_id,
@@ -58,7 +63,13 @@ pub fn parse_link(text: &str) -> Result<Payload, ClientError> {
         reason: reason.into(),
     };
     let frag = text.trim().rsplit_once('#').map_or(text.trim(), |(_, f)| f);
-    if let Some(b) = frag.strip_prefix("b=") {
+    // A bundle is the fragment's first parameter; others (`n=`) follow `&`.
+    let first = frag.split('&').next().unwrap_or_default();
+    if let Some(d) = first.strip_prefix("d=") {
+        let bytes = digits::decode(d).map_err(|e| bad(&format!("bundle digits: {e}")))?;
+        return Ok(Payload::Bundle(bytes));
+    }
+    if let Some(b) = first.strip_prefix("b=") {
         let bytes = B64.decode(b).map_err(|_| bad("bundle is not base64url"))?;
         return Ok(Payload::Bundle(bytes));
     }
@@ -81,22 +92,23 @@ pub fn parse_link(text: &str) -> Result<Payload, ClientError> {
             node,
         });
     }
-    Err(bad("expected a link ending in #b=… or #r=…"))
+    Err(bad("expected a link ending in #d=…, #b=… or #r=…"))
 }
 
-/// A QR code for `text`: error correction M when it fits in version 25,
-/// else L; refused beyond [`MAX_QR_CHARS`].
+/// A QR code for `text` (its digits in numeric mode, the rest in byte mode):
+/// error correction M when it fits in version [`MAX_M_VERSION`], else L;
+/// refused beyond version [`MAX_QR_VERSION`].
 pub fn qr_code(text: &str) -> Result<QrCode, ClientError> {
-    if text.len() > MAX_QR_CHARS {
-        return Err(ClientError::QrTooLarge { len: text.len() });
-    }
+    let fits = |c: &QrCode, max: i16| matches!(c.version(), Version::Normal(v) if v <= max);
     if let Ok(c) = QrCode::with_error_correction_level(text, EcLevel::M)
-        && matches!(c.version(), Version::Normal(v) if v <= 25)
+        && fits(&c, MAX_M_VERSION)
     {
         return Ok(c);
     }
     QrCode::with_error_correction_level(text, EcLevel::L)
-        .map_err(|_| ClientError::QrTooLarge { len: text.len() })
+        .ok()
+        .filter(|c| fits(c, MAX_QR_VERSION))
+        .ok_or(ClientError::QrTooLarge { len: text.len() })
 }
 
 /// Write a code as PNG (`.png`) or SVG (`.svg`); any other name is refused.

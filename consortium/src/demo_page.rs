@@ -46,10 +46,9 @@ pub fn prepare(dir: &Path, configs: &[PathBuf]) -> eyre::Result<Option<PathBuf>>
 
 /// Print a link to the page for a compact bundle, and its QR code.
 pub fn show(what: &str, http_port: u16, compact: &[u8]) -> eyre::Result<()> {
-    use base64::Engine as _;
-    let link = format!(
-        "http://127.0.0.1:{http_port}/verify/#b={}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(compact)
+    let link = yinzheng_client::qr::encode_link(
+        &format!("http://127.0.0.1:{http_port}/verify/"),
+        &yinzheng_client::qr::Payload::Bundle(compact.to_vec()),
     );
     let code = yinzheng_client::qr::qr_code(&link).map_err(|e| eyre::eyre!("{e}"))?;
     println!("\n{what} — open in a browser, or scan:\n{link}");

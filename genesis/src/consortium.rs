@@ -201,6 +201,7 @@ pub fn demo_genesis(
                 power: 1,
             })
             .collect(),
+        endpoints: Vec::new(),
     };
     // Round-trip through JSON: the same checks a node applies when it loads it.
     Genesis::from_json(&g.to_json()).map_err(|e| Error::Genesis(e.0))

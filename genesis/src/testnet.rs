@@ -67,6 +67,9 @@ pub struct Testnet {
     pub keys_dir: PathBuf,
 }
 
+/// A testnet node's HTTP port (page, `/v1`, metrics) is its gRPC port plus this.
+pub const HTTP_PORT_OFFSET: u16 = 100;
+
 fn key_err(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Key {
         what: what.into(),
@@ -127,13 +130,19 @@ pub fn create(dir: &Path, opts: &TestnetOptions) -> Result<Testnet, Error> {
     for (stem, k) in issuers.named() {
         write_key(&keys_dir.join(format!("{stem}.pem")), k)?;
     }
-    let genesis = demo_genesis(
+    let mut genesis = demo_genesis(
         &opts.chain_id,
         Suite::Sm,
         opts.genesis_time_ms,
         &validator_keys,
         &issuers,
     )?;
+    // Each node's public read API, for verifiers that were given no node.
+    genesis.endpoints = nodes
+        .iter()
+        .map(|n| format!("http://127.0.0.1:{}", n.grpc_port + HTTP_PORT_OFFSET))
+        .collect();
+    let genesis = Genesis::from_json(&genesis.to_json()).map_err(|e| Error::Genesis(e.0))?;
     let genesis_path = dir.join("genesis.json");
     write_new(&genesis_path, &genesis.to_json())?;
     Ok(Testnet {

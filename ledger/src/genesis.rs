@@ -153,7 +153,19 @@ pub struct Genesis {
     pub grants: Vec<GenesisGrant>,
     /// The first validator set.
     pub validators: Vec<GenesisValidator>,
+    /// Public read endpoints (`http(s)://` base URLs of members' nodes) where
+    /// a verifier may ask for a fresh status proof (`docs/spec/node-api.md`
+    /// `/v1`). Never trusted: their answers are verified like any bundle.
+    /// Absent from the file (and from the hashed form) when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<String>,
 }
+
+/// Most public endpoints a genesis lists.
+pub const MAX_ENDPOINTS: usize = 16;
+
+/// Longest endpoint URL, in bytes.
+pub const MAX_ENDPOINT_LEN: usize = 200;
 
 fn err<T>(m: impl Into<String>) -> Result<T, GenesisError> {
     Err(GenesisError(m.into()))
@@ -223,7 +235,11 @@ impl Genesis {
     /// The genesis hash, the `prev_hash` of block 1: the suite hash of the
     /// compact JSON re-serialisation of this file.
     pub fn hash(&self) -> Result<Digest, GenesisError> {
-        let bytes = serde_json::to_vec(self).map_err(|e| GenesisError(e.to_string()))?;
+        // The endpoints are where to ask, not what to trust: they may change
+        // without making another chain (genesis.md §2).
+        let mut hashed = self.clone();
+        hashed.endpoints.clear();
+        let bytes = serde_json::to_vec(&hashed).map_err(|e| GenesisError(e.to_string()))?;
         Ok(self.suite()?.hash(&bytes))
     }
 
@@ -264,6 +280,26 @@ impl Genesis {
         for g in &self.grants {
             if !known(&g.org) || !validate_division(&g.region) {
                 return err(format!("grant to {} in {} is invalid", g.org, g.region));
+            }
+        }
+        if self.endpoints.len() > MAX_ENDPOINTS {
+            return err(format!("at most {MAX_ENDPOINTS} endpoints"));
+        }
+        for e in &self.endpoints {
+            let rest = e
+                .strip_prefix("https://")
+                .or_else(|| e.strip_prefix("http://"))
+                .unwrap_or_default();
+            let host = rest.split('/').next().unwrap_or_default();
+            if e.len() > MAX_ENDPOINT_LEN
+                || host.is_empty()
+                || e.ends_with('/')
+                || !e.bytes().all(|b| b.is_ascii_graphic())
+                || e.contains(['#', '?'])
+            {
+                return err(format!(
+                    "endpoint {e:?}: an http:// or https:// base URL without a trailing /, query or fragment, at most {MAX_ENDPOINT_LEN} bytes"
+                ));
             }
         }
         if self.validators.is_empty() {

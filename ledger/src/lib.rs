@@ -32,6 +32,7 @@ mod apply;
 mod block;
 mod chain;
 pub mod codes;
+pub mod digits;
 pub mod ecert;
 mod error;
 pub mod genesis;

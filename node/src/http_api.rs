@@ -16,9 +16,11 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use yinzheng_ledger::{BundleError, BundleForm};
+use yinzheng_crypto::Digest;
+use yinzheng_ledger::genesis::Genesis;
+use yinzheng_ledger::{BundleError, BundleForm, BundleVerifier};
 
-use crate::app::Shared;
+use crate::app::{Shared, now_ms};
 use crate::proto::subject_ref::By;
 use crate::proto::{CertificateRef, EcertUseRef};
 use crate::subjects::{SubjectError, record_of};
@@ -166,14 +168,15 @@ async fn bundle(
     Path((kind, rest)): Path<(String, String)>,
     uri: Uri,
 ) -> Response {
-    let form = match uri.query() {
-        None | Some("") | Some("form=full") => BundleForm::Full,
-        Some("form=compact") => BundleForm::Compact,
+    let (form, json) = match uri.query() {
+        None | Some("") | Some("form=full") => (BundleForm::Full, false),
+        Some("form=compact") => (BundleForm::Compact, false),
+        Some("format=json") => (BundleForm::Full, true),
         Some(_) => {
             return error(
                 StatusCode::BAD_REQUEST,
                 "MALFORMED",
-                "the only query is form=full or form=compact",
+                "the only query is form=full, form=compact or format=json",
             )
             .into_response();
         }
@@ -209,6 +212,15 @@ async fn bundle(
     };
     api.shared.metrics.bundle("http", outcome, started);
     match built {
+        Ok(Ok((id, bytes))) if json => {
+            let shared = api.shared.clone();
+            tokio::task::spawn_blocking(move || verdict_json(&shared.genesis, &id, &bytes))
+                .await
+                .unwrap_or_else(|e| {
+                    error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", e.to_string())
+                        .into_response()
+                })
+        }
         Ok(Ok((id, bytes))) => (
             [
                 (header::CONTENT_TYPE, BUNDLE_MEDIA_TYPE.to_owned()),
@@ -226,6 +238,30 @@ async fn bundle(
             error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", e.to_string()).into_response()
         }
     }
+}
+
+/// `format=json`: the node's own reading of the bundle it built — the verdict
+/// `yinzheng verify --json` prints, now — for a person or a script. Not a
+/// proof: whoever must not trust this node fetches the bundle and verifies it.
+fn verdict_json(genesis: &Genesis, id: &Digest, bundle: &[u8]) -> Response {
+    let verifier = match BundleVerifier::new(genesis) {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", e.0).into_response(),
+    };
+    let mut verdict = verifier.verify_bytes(bundle, None);
+    verdict.judge_window_at(now_ms());
+    (
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (
+                header::HeaderName::from_static("x-yinzheng-record-id"),
+                id.to_hex(),
+            ),
+        ],
+        verdict.to_json(),
+    )
+        .into_response()
 }
 
 /// Media type of a checkpoint body: an encoded `yinzheng.v1.CheckpointChain`.

@@ -183,6 +183,7 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         max_skew_ms: config.max_clock_skew_ms,
         streams: crate::limits::StreamLimiter::default(),
         metrics: crate::metrics::Metrics::new(),
+        genesis: genesis.clone(),
     });
     shared
         .metrics

@@ -36,7 +36,10 @@ pub fn write_configs(net: &Testnet) -> eyre::Result<Vec<PathBuf>> {
                 .filter(|(j, _)| *j != i)
                 .map(|(_, p)| format!("http://127.0.0.1:{}", p.grpc_port))
                 .collect(),
-            http_listen: Some(format!("127.0.0.1:{}", n.grpc_port + 100)),
+            http_listen: Some(format!(
+                "127.0.0.1:{}",
+                n.grpc_port + testnet::HTTP_PORT_OFFSET
+            )),
             verify_page: None,
             mempool_capacity: 50_000,
             block_interval_ms: 200,

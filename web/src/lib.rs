@@ -8,10 +8,12 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use wasm_bindgen::prelude::wasm_bindgen;
+use yinzheng_ledger::digits;
 use yinzheng_ledger::genesis::Genesis;
 use yinzheng_ledger::{BundleVerifier, TrustedHistory};
 
-/// Verify the bundle in a link fragment (`b=<base64url>`, `docs/spec/qr.md`)
+/// Verify the bundle in a link fragment (`d=<digits>` or `b=<base64url>`,
+/// `docs/spec/qr.md`)
 /// against a genesis (JSON text) at `now_ms`. Returns a JSON object: the
 /// verdict's fields, plus `issuer_name` (from genesis), and on failure to
 /// even start, `{"status":"unknown","message":…}`.
@@ -63,14 +65,21 @@ fn run(
     if frag.starts_with("r=") {
         return Err("reference links need a node to fetch the bundle; not available yet".into());
     }
-    // The bundle is the `b=` parameter; others (`n=`, a node) are the page's.
-    let b = frag
+    // The bundle is the `d=` (digits) or `b=` (base64url) parameter; others
+    // (`n=`, a node) are the page's.
+    let bytes = frag
         .split('&')
-        .find_map(|p| p.strip_prefix("b="))
-        .ok_or("no bundle in this link")?;
-    let bytes = B64
-        .decode(b)
-        .map_err(|_| "the link is damaged (not base64url)".to_owned())?;
+        .find_map(|p| {
+            if let Some(d) = p.strip_prefix("d=") {
+                Some(digits::decode(d).map_err(|e| format!("the link is damaged ({e})")))
+            } else {
+                p.strip_prefix("b=").map(|b| {
+                    B64.decode(b)
+                        .map_err(|_| "the link is damaged (not base64url)".to_owned())
+                })
+            }
+        })
+        .ok_or("no bundle in this link")??;
     run_bytes(genesis_json, history_json, &bytes, now_ms)
 }
 
@@ -155,6 +164,19 @@ mod tests {
             now,
         );
         assert!(forged.contains("\"status\":\"invalid\""), "{forged}");
+        let digits = verify_fragment(
+            &g,
+            &format!(
+                "#d={}&n=http%3A%2F%2F127.0.0.1%3A8080",
+                digits::encode(&vectors("revoked-compact.bundle"))
+            ),
+            now,
+        );
+        // A compact bundle's status is as of issuance: valid then.
+        assert!(digits.contains("\"status\":\"valid\""), "{digits}");
+        assert!(digits.contains("NO-2"), "{digits}");
+        assert!(verify_fragment(&g, "d=1234", now).contains("damaged"));
+        assert!(verify_fragment(&g, "d=256", now).contains("damaged"));
         assert!(verify_fragment(&g, "b=!!!", now).contains("unknown"));
         assert!(verify_fragment(&g, "", now).contains("unknown"));
         assert!(verify_fragment("{}", "b=AA", now).contains("unknown"));

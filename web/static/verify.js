@@ -130,14 +130,17 @@ await init();
 const HISTORY = 'yinzheng-validator-history';
 const kept = () => { try { return localStorage.getItem(HISTORY) || ''; } catch (e) { return ''; } };
 const keep = (h) => { try { if (h) localStorage.setItem(HISTORY, h); } catch (e) { /* private mode */ } };
-// A node to ask for the status now: the link's `n=` (docs/spec/qr.md), or
-// the node that served this page. It is never trusted: its answer is verified
-// here like the link's own bundle.
-const nodeBase = () => {
+// Nodes to ask for the status now: the link's `n=` (docs/spec/qr.md), else
+// the node that served this page, else the genesis's `endpoints` in order.
+// None is trusted: an answer is verified here like the link's own bundle.
+const ENDPOINTS = (() => {
+  try { return (JSON.parse(genesis).endpoints || []).filter((e) => /^https?:\/\//.test(e)); } catch (e) { return []; }
+})();
+const nodeBases = () => {
   const n = new URLSearchParams(location.hash.replace(/^#/, '')).get('n');
-  if (n && /^https?:\/\//.test(n)) return n.replace(/\/+$/, '');
-  if (location.pathname.startsWith('/verify/')) return location.origin;
-  return null;
+  if (n && /^https?:\/\//.test(n)) return [n.replace(/\/+$/, '')];
+  if (location.pathname.startsWith('/verify/')) return [location.origin];
+  return ENDPOINTS;
 };
 async function fresh(r, base) {
   const ctl = new AbortController();
@@ -214,13 +217,19 @@ const check = async () => {
   catch (e) { r = { status: 'unknown', message: String(e) }; }
   if (r.history) keep(r.history);
   render(r, 'offline');
-  const base = nodeBase();
-  if (!base || !r.record_id || r.status === 'invalid' || r.status === 'unknown' || navigator.onLine === false) {
+  const bases = nodeBases();
+  if (!bases.length || !r.record_id || r.status === 'invalid' || r.status === 'unknown' || navigator.onLine === false) {
     document.body.dataset.settled = '1';
     return;
   }
   document.body.dataset.settled = '';
-  const got = await fresh(r, base);
+  // The first node that answers is heard (one that lies gets the warning);
+  // an unreachable one passes the question to the next.
+  let got = null;
+  for (const base of bases) {
+    got = await fresh(r, base);
+    if (got || mine !== run) break;
+  }
   if (mine !== run) return;
   // The fields the link opened were proven against this same record: they
   // stay shown with the fresh status (a node's bundle carries no openings).

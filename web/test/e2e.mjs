@@ -15,6 +15,17 @@ const pageDir = path.resolve(process.argv[2] || path.join(root, 'target/web'));
 const shots = process.argv[3] ? path.resolve(process.argv[3]) : null;
 const vec = (f) => readFileSync(path.join(root, 'tests/vectors', f));
 const b64 = (buf) => buf.toString('base64url');
+// Bytes as decimal digits, the QR links' `d=` form (docs/spec/qr.md §2):
+// 7 bytes → 17 digits, a last group of k bytes → [0,3,5,8,10,13,15][k].
+const digits = (buf) => {
+  let out = '';
+  for (let i = 0; i < buf.length; i += 7) {
+    const g = buf.subarray(i, i + 7);
+    const v = g.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+    out += v.toString().padStart([0, 3, 5, 8, 10, 13, 15, 17][g.length], '0');
+  }
+  return out;
+};
 
 // A stand-in for a node's HTTP side: the page's files, and /v1/bundle/record/<id>
 // answering each vector's full bundle (docs/spec/node-api.md); under /liar/ a
@@ -36,8 +47,24 @@ const server = createServer((req, res) => {
     res.end(vec(f));
     return;
   }
-  const file = path.join(pageDir, path.normalize(url.pathname === '/' ? '/index.html' : url.pathname));
+  // Under /mirror/ a copy of the page whose genesis lists public endpoints
+  // (genesis.md §1): an unreachable one, then this stand-in node.
+  const mirror = url.pathname.startsWith('/mirror/');
+  const rel = mirror ? url.pathname.slice('/mirror'.length) : url.pathname;
+  const file = path.join(pageDir, path.normalize(rel === '/' ? '/index.html' : rel));
   if (!file.startsWith(pageDir) || !existsSync(file)) { res.writeHead(404); res.end(); return; }
+  if (mirror && rel === '/index.html') {
+    const html = readFileSync(file, 'utf8').replace(
+      /(<script id="genesis" type="application\/json">)([\s\S]*?)(<\/script>)/,
+      (_, open, text, close) => {
+        const g = JSON.parse(text);
+        g.endpoints = ['http://127.0.0.1:9', origin];
+        return open + JSON.stringify(g) + close;
+      });
+    res.writeHead(200, { 'content-type': TYPES.html });
+    res.end(html);
+    return;
+  }
   res.writeHead(200, { 'content-type': TYPES[file.split('.').pop()] || 'application/octet-stream' });
   res.end(readFileSync(file));
 });
@@ -48,7 +75,7 @@ const genesisJson = JSON.parse(vec('genesis.json'));
 const validId = JSON.parse(vec('manifest.json')).find((c) => c.bundle === 'valid-full.bundle').record_id;
 const reference = (id, n) => [Buffer.from(genesisJson.chain_id).toString('base64url'), id, '1',
   Buffer.from(n).toString('base64url')].join('~');
-const node = (b, n = origin) => `${base}#b=${b64(vec(b))}&n=${encodeURIComponent(n)}`;
+const node = (b, n = origin) => `${base}#d=${digits(vec(b))}&n=${encodeURIComponent(n)}`;
 
 // The vectors' chain lives a day after its genesis: a page whose clock says so
 // sees their status as fresh; the real clock sees it as old.
@@ -69,9 +96,11 @@ const cases = [
   // A node answering garbage: a warning, the offline verdict, never green.
   { name: 'lying-node', url: node('valid-compact.bundle', `${origin}/liar`), status: 'stale', text: '未通过核验' },
   // Display fields: three shown and proven; one altered → invalid at step 8.
-  { name: 'fields', url: `${base}#b=${b64(vec('fields-3-compact.bundle'))}`, status: 'valid', text: '持证人（已核验）' },
+  { name: 'fields', url: `${base}#d=${digits(vec('fields-3-compact.bundle'))}`, status: 'valid', text: '持证人（已核验）' },
   // Fields shown in the QR stay shown when the status is checked online.
   { name: 'fields-online', url: node('fields-3-compact.bundle'), status: 'valid', text: '有效期（已核验）' },
+  // No node in the link, a page not served by a node: the genesis's endpoints.
+  { name: 'genesis-endpoints', url: `${origin}/mirror/index.html#d=${digits(vec('revoked-compact.bundle'))}`, status: 'revoked', text: '联网核验' },
   { name: 'field-altered', url: `${base}#b=${b64(vec('invalid-step8-field.bundle'))}`, status: 'invalid', text: '第 8 步' },
   // A reference link: fetched from the node it names, verified here.
   { name: 'reference', url: `${base}#r=${reference(validId, origin)}`, status: 'valid', text: '联网核验' },

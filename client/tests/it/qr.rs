@@ -135,67 +135,70 @@ fn qr_round_trip_and_bad_images() {
     assert_eq!(code(&o), 66);
 }
 
-/// Display fields: a holder shows three of six in a QR; the link verifies
-/// and names them proven; a field not among the openings is refused.
+/// Display fields: a holder shows three of six in a QR (level M), or all
+/// six (a larger code, level L); the link verifies and names them proven; a
+/// field not among the openings is refused.
 #[test]
 fn a_qr_shows_the_fields_the_holder_chooses() {
     let home = tempfile::tempdir().unwrap();
     let d = home.path();
     let png = d.join("q.png").display().to_string();
-    let o = run(
-        d,
-        &[
-            "qr",
-            "encode",
-            "--bundle",
-            &v("fields-0-compact.bundle"),
-            "--openings",
-            &v("fields-openings.json"),
-            "--show",
-            "证照名称,持证人,有效期",
-            "--genesis",
-            &v("genesis.json"),
-            "--out",
-            &png,
-        ],
-    );
-    assert_eq!(code(&o), 0, "{}", text(&o));
-    let o = run(
-        d,
-        &[
-            "verify",
-            "--qr",
-            &png,
-            "--genesis",
-            &v("genesis.json"),
-            "--max-age",
-            FOREVER,
-            "--json",
-        ],
-    );
-    assert_eq!(code(&o), 0, "{}", text(&o));
-    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let names: Vec<&str> = j["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["证照名称", "持证人", "有效期"]);
-    let o = run(
-        d,
-        &[
-            "qr",
-            "encode",
-            "--bundle",
-            &v("fields-0-compact.bundle"),
-            "--openings",
-            &v("fields-openings.json"),
-            "--show",
-            "住所",
-            "--out",
-            &png,
-        ],
-    );
+    let encode = |show: &str| {
+        run(
+            d,
+            &[
+                "qr",
+                "encode",
+                "--bundle",
+                &v("fields-0-compact.bundle"),
+                "--openings",
+                &v("fields-openings.json"),
+                "--show",
+                show,
+                "--genesis",
+                &v("genesis.json"),
+                "--out",
+                &png,
+            ],
+        )
+    };
+    for (show, level) in [
+        ("证照名称,持证人,有效期", "M"),
+        (
+            "证照名称,持证人,统一社会信用代码,法定代表人,有效期,经营范围",
+            "L",
+        ),
+    ] {
+        let o = encode(show);
+        assert_eq!(code(&o), 0, "{}", text(&o));
+        assert!(
+            text(&o).contains(&format!("error correction {level}")),
+            "{}",
+            text(&o)
+        );
+        let o = run(
+            d,
+            &[
+                "verify",
+                "--qr",
+                &png,
+                "--genesis",
+                &v("genesis.json"),
+                "--max-age",
+                FOREVER,
+                "--json",
+            ],
+        );
+        assert_eq!(code(&o), 0, "{}", text(&o));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let names: Vec<&str> = j["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names.join(","), show);
+    }
+    let o = encode("住所");
     assert_eq!(code(&o), 64, "{}", text(&o));
 }

@@ -124,8 +124,7 @@ fn differential(count: usize, seed: u64) -> (usize, usize, Vec<Case>, Vec<Sm2Ver
 /// Verify every case with OpenSSL's libcrypto (a small C helper compiled here
 /// against `libssl-dev`) and compare with our verdicts.
 fn openssl_agrees(cases: &[Case], keys: &[Sm2VerifyingKey]) -> usize {
-    use std::io::{BufRead as _, Write as _};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let exe = dir.path().join("osslv");
     let src = concat!(
@@ -146,7 +145,33 @@ fn openssl_agrees(cases: &[Case], keys: &[Sm2VerifyingKey]) -> usize {
         .iter()
         .map(|k| hex::encode(VerifyingKey::Sm2(k.clone()).to_spki_der().unwrap()))
         .collect();
-    let mut child = Command::new(&exe)
+    // One helper process per core, each with its share of the cases.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = cases.len().div_ceil(workers).max(1);
+    let n: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = cases
+            .chunks(per)
+            .map(|chunk| {
+                let (exe, spki) = (&exe, &spki);
+                scope.spawn(move || openssl_chunk(exe, spki, chunk))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(
+        n,
+        cases.len(),
+        "OpenSSL answered {n} of {} cases",
+        cases.len()
+    );
+    n
+}
+
+/// Feed one share of the cases to a helper process and compare its answers.
+fn openssl_chunk(exe: &std::path::Path, spki: &[String], cases: &[Case]) -> usize {
+    use std::io::{BufRead as _, Write as _};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(exe)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -176,12 +201,6 @@ fn openssl_agrees(cases: &[Case], keys: &[Sm2VerifyingKey]) -> usize {
     }
     writer.join().unwrap();
     assert!(child.wait().unwrap().success());
-    assert_eq!(
-        n,
-        cases.len(),
-        "OpenSSL answered {n} of {} cases",
-        cases.len()
-    );
     n
 }
 

@@ -141,6 +141,7 @@ impl Fixture {
                     power: 1,
                 })
                 .collect(),
+            endpoints: Vec::new(),
         };
         // The file round-trips through its JSON form.
         let genesis = Genesis::from_json(&genesis.to_json()).unwrap();

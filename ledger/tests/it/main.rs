@@ -6,6 +6,7 @@
 mod apply_rules;
 mod attacks;
 mod bundles;
+mod digits;
 mod ecert_fixture;
 mod ecerts;
 mod fixture;

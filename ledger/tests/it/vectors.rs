@@ -178,3 +178,38 @@ fn every_verifier_code_has_a_vector() {
         );
     }
 }
+
+/// `endpoints` (genesis.md §1): optional and checked, and outside the hash:
+/// the list may change without making another chain.
+#[test]
+fn genesis_endpoints_are_checked_and_not_hashed() {
+    use yinzheng_ledger::genesis::Genesis;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let text = std::fs::read_to_string(dir.join("genesis.json")).unwrap();
+    let plain = Genesis::from_json(&text).unwrap();
+    assert!(!plain.to_json().contains("endpoints"));
+    let with = |list: &[&str]| {
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["endpoints"] = serde_json::json!(list);
+        Genesis::from_json(&v.to_string())
+    };
+    let g = with(&["https://zwfw.example.gov.cn/yz", "http://10.0.0.7:8080"]).unwrap();
+    assert_eq!(g.endpoints.len(), 2);
+    assert_eq!(g.hash().unwrap(), plain.hash().unwrap());
+    assert!(g.to_json().contains("\"endpoints\""));
+    let many: Vec<String> = (0..17).map(|i| format!("http://n{i}.example")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let long = format!("https://{}.example", "a".repeat(200));
+    for bad in [
+        vec!["ftp://x.example"],
+        vec!["http://"],
+        vec!["https://x.example/"],
+        vec!["https://x.example/#a"],
+        vec!["https://x.example/?q=1"],
+        vec!["https://x .example"],
+        vec![long.as_str()],
+        many,
+    ] {
+        assert!(with(&bad).is_err(), "{bad:?} accepted");
+    }
+}

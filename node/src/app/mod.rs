@@ -78,6 +78,8 @@ pub struct Shared {
     pub streams: crate::limits::StreamLimiter,
     /// What the operator's `/metrics` shows.
     pub metrics: crate::metrics::Metrics,
+    /// The genesis the node runs (its `/v1` reads bundles back with it).
+    pub genesis: yinzheng_ledger::genesis::Genesis,
 }
 
 impl Shared {

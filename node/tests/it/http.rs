@@ -160,6 +160,14 @@ async fn the_node_serves_the_verify_page_and_health() {
         let (head, _) = get(http, bad).await;
         assert!(head.starts_with("HTTP/1.1 400"), "{bad}: {head}");
     }
+    // The node's own reading, for a person or a script: the verdict as JSON.
+    let (head, body) = get(http, &format!("{cert}?format=json")).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.to_lowercase().contains("application/json"), "{head}");
+    let verdict: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(verdict["status"], "valid", "{body}");
+    assert_eq!(verdict["status_proven"], true, "{body}");
+    assert_eq!(verdict["record_id"], r.id().to_hex(), "{body}");
     let (head, body) = get(http, "/v1/head").await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(body.contains("\"chain_id\":\"yz-http\""), "{body}");
@@ -178,6 +186,11 @@ async fn the_node_serves_the_verify_page_and_health() {
         ("/v1/bundle/nonsense/x".to_owned(), "404", "NOT_FOUND"),
         (format!("/v1/bundle/seal/{long}"), "400", "MALFORMED"),
         (format!("{cert}?form=weird"), "400", "MALFORMED"),
+        (
+            format!("{cert}?form=compact&format=json"),
+            "400",
+            "MALFORMED",
+        ),
         (
             "/v1/bundle/certificate/only-one".to_owned(),
             "400",
