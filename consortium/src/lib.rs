@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod catchup;
 pub mod cluster;
 pub mod demo;
 pub mod demo_ecert;

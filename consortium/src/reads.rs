@@ -56,6 +56,10 @@ pub struct ReadOptions {
     /// First gRPC port.
     #[arg(long, default_value_t = 52150)]
     pub grpc_port: u16,
+    /// Instead of the reads: an observer started from empty syncs the
+    /// database from one member for at most this many seconds (0: reads).
+    #[arg(long, default_value_t = 0)]
+    pub catch_up: u64,
 }
 
 /// Seed of the bench holders' salts.
@@ -195,6 +199,9 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
         tokio::task::spawn_blocking(move || fill(&n2, &o2)).await??;
         net.nodes[0].dir.join("config.toml")
     };
+    if o.catch_up > 0 {
+        return crate::catchup::run(&config_path, &o).await;
+    }
     let config = NodeConfig::load(&config_path)?;
     let c2 = config.clone();
     let ids = tokio::task::spawn_blocking(move || stored_ids(&c2)).await??;

@@ -159,6 +159,9 @@ impl Node for Api {
         &self,
         request: Request<SubmitRequest>,
     ) -> Result<Response<SubmitResponse>, Status> {
+        if self.shared.observer {
+            return Err(observer_refuses());
+        }
         let req = request.into_inner();
         let shared = self.shared.clone();
         let refused = |e: AdmitError| {
@@ -331,6 +334,9 @@ impl Node for Api {
         &self,
         request: Request<RelayRequest>,
     ) -> Result<Response<RelayResponse>, Status> {
+        if self.shared.observer {
+            return Err(observer_refuses());
+        }
         let req = request.into_inner();
         let shared = self.shared.clone();
         let admitted = tokio::task::spawn_blocking(move || {
@@ -407,6 +413,13 @@ impl Node for Api {
             consensus_public_key: s.consensus_public_key.clone(),
         }))
     }
+}
+
+/// An observer never proposes: a record left with it would wait forever.
+fn observer_refuses() -> Status {
+    Status::failed_precondition(
+        "OBSERVER: this node is an observer (it never proposes); submit to a member's node",
+    )
 }
 
 fn admit_status(e: &AdmitError) -> Status {

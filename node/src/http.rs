@@ -94,6 +94,7 @@ async fn health(State(h): State<Http>) -> Response {
         "moniker": h.shared.moniker,
         "height": h.shared.chain.height(),
         "mempool": h.shared.pool().len(),
+        "role": if h.shared.observer { "observer" } else { "validator" },
     });
     (
         [(header::CONTENT_TYPE, "application/json")],

@@ -82,19 +82,35 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
     let suite = genesis.suite().map_err(|e| eyre!("{}", e.0))?;
     let chain_id = genesis.chain_id.clone();
     let chain = Chain::open(&config.db, &genesis).map_err(|e| eyre!("database: {e}"))?;
-    let key_path = config
-        .consensus_key
-        .clone()
-        .ok_or_else(|| eyre!("no consensus_key: observer nodes are not supported yet"))?;
-    let key = load_key(&key_path)?;
-    if key.suite() != suite {
-        return Err(eyre!("consensus key is not a {} key", suite.name()));
-    }
-    let public_key = key.verifying_key().to_bytes();
-    let address = Address::of_key(suite, &public_key);
+    // Without a consensus key the node is an observer: it follows the
+    // members' decisions (checking each commit certificate and executing each
+    // block itself) and serves reads, but never votes or proposes.
+    let key = match &config.consensus_key {
+        Some(path) => {
+            let key = load_key(path)?;
+            if key.suite() != suite {
+                return Err(eyre!("consensus key is not a {} key", suite.name()));
+            }
+            Some(key)
+        }
+        None => None,
+    };
     let keypair = load_p2p_key(&config.p2p_key)?;
+    let (public_key, address) = match &key {
+        Some(k) => {
+            let pk = k.verifying_key().to_bytes();
+            let address = Address::of_key(suite, &pk);
+            (pk, address)
+        }
+        // An address of the network identity: in no validator set.
+        None => (
+            Vec::new(),
+            Address::of_key(suite, &keypair.public().encode_protobuf()),
+        ),
+    };
     info!(
         moniker = %config.moniker,
+        role = if key.is_some() { "validator" } else { "observer" },
         %address,
         peer_id = %keypair.public().to_peer_id(),
         height = chain.height(),
@@ -135,10 +151,19 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         },
     };
     std::fs::create_dir_all(&config.wal).wrap_err("creating the WAL directory")?;
-    let identity = NetworkIdentity::new(config.moniker.clone(), keypair, Some(address.to_string()));
-    let relay = crate::relay::start(config.relay.clone(), chain_id.clone(), key.clone());
+    let identity = NetworkIdentity::new(
+        config.moniker.clone(),
+        keypair,
+        key.as_ref().map(|_| address.to_string()),
+    );
+    // Relaying is between members (authenticated by the consensus key).
+    let relay = key
+        .clone()
+        .and_then(|k| crate::relay::start(config.relay.clone(), chain_id.clone(), k));
     let part_signing = app::PartSigning {
-        signer: Arc::new(ConsensusSigner::new(chain_id.clone(), key.clone())),
+        signer: key
+            .clone()
+            .map(|k| Arc::new(ConsensusSigner::new(chain_id.clone(), k))),
         verifier: Arc::new(ConsensusVerifier::new(chain_id.clone(), suite)),
         faults: config.faults.clone(),
     };
@@ -146,11 +171,16 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         tracing::warn!(faults = ?config.faults, "THIS NODE MISBEHAVES ON PURPOSE (fault tests only)");
         app::set_clock_offset_ms(config.faults.clock_offset_ms);
     }
-    let consensus = ConsensusContext::new_validator(
-        address,
-        Box::new(ConsensusVerifier::new(chain_id.clone(), suite)),
-        Box::new(ConsensusSigner::new(chain_id.clone(), key)),
-    );
+    let observer = key.is_none();
+    let verifier = Box::new(ConsensusVerifier::new(chain_id.clone(), suite));
+    let consensus = match key {
+        Some(key) => ConsensusContext::new_validator(
+            address,
+            verifier,
+            Box::new(ConsensusSigner::new(chain_id.clone(), key)),
+        ),
+        None => ConsensusContext::new_full_node(address, verifier),
+    };
     let (channels, _engine) = malachitebft_app_channel::start_engine(
         Yz,
         engine_config,
@@ -184,6 +214,7 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         streams: crate::limits::StreamLimiter::default(),
         metrics: crate::metrics::Metrics::new(),
         genesis: genesis.clone(),
+        observer,
     });
     shared
         .metrics

@@ -80,6 +80,8 @@ pub struct Shared {
     pub metrics: crate::metrics::Metrics,
     /// The genesis the node runs (its `/v1` reads bundles back with it).
     pub genesis: yinzheng_ledger::genesis::Genesis,
+    /// An observer: follows and serves, never votes, takes no submissions.
+    pub observer: bool,
 }
 
 impl Shared {
@@ -108,8 +110,8 @@ pub fn set_clock_offset_ms(ms: i64) {
 
 /// Signs our proposal parts and checks others' (threat model A2).
 pub struct PartSigning {
-    /// Our consensus key's signer.
-    pub signer: Arc<ConsensusSigner>,
+    /// Our consensus key's signer (none on an observer, which never proposes).
+    pub signer: Option<Arc<ConsensusSigner>>,
     /// The verifier of the proposers' signatures.
     pub verifier: Arc<ConsensusVerifier>,
     /// Deliberate misbehaviour (fault tests only).

@@ -35,7 +35,11 @@ impl App {
             block: block.encode_to_vec(),
             signature: RawSignature([0; 64]),
         };
-        match self.signer.sign_part(&part) {
+        let Some(signer) = &self.signer else {
+            error!("asked to propose, but an observer has no consensus key");
+            return;
+        };
+        match signer.sign_part(&part) {
             Ok(s) => part.signature = s,
             Err(e) => {
                 error!(%e, "could not sign a proposal part");
@@ -69,7 +73,7 @@ impl App {
                 block: vec![u8::try_from(k % 251).unwrap_or(0); self.faults.flood_part_bytes],
                 signature: RawSignature([0; 64]),
             };
-            if let Ok(s) = self.signer.sign_part(&part) {
+            if let Some(Ok(s)) = self.signer.as_ref().map(|k| k.sign_part(&part)) {
                 part.signature = s;
             }
             let id = stream_id(part.height.0, part.round);

@@ -48,7 +48,7 @@ pub(super) struct App {
     /// The height being decided and when its first round started.
     pub(super) height_started: Option<(u64, std::time::Instant)>,
     /// Signs our proposal parts.
-    pub(super) signer: Arc<ConsensusSigner>,
+    pub(super) signer: Option<Arc<ConsensusSigner>>,
     /// Checks the proposer's signature on received parts.
     pub(super) verifier: Arc<ConsensusVerifier>,
     /// Deliberate misbehaviour (fault tests only).

@@ -12,4 +12,5 @@ mod http;
 mod membership;
 mod mempool;
 mod netfaults;
+mod observer;
 mod rejects;
