@@ -62,6 +62,9 @@ pub mod meta {
 /// Size of the block cache the column families share.
 pub const BLOCK_CACHE_BYTES: usize = 256 << 20;
 
+/// Share of each memtable given to its Bloom filter.
+const MEMTABLE_BLOOM_RATIO: f64 = 0.1;
+
 /// One write of a batch: column family, key, value (`None` deletes).
 pub type Op = (&'static str, Vec<u8>, Option<Vec<u8>>);
 
@@ -129,6 +132,12 @@ impl Db {
         table.set_bloom_filter(10.0, false);
         let mut family = Options::default();
         family.set_block_based_table_factory(&table);
+        // A Bloom filter over each memtable's keys too: executing a block
+        // reads many status-map nodes that live in files, not in the
+        // memtable, and each such read searched the memtable's skip list
+        // first (a fifth of an observer's catch-up time, perf).
+        family.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
+        family.set_memtable_whole_key_filtering(true);
         let cfs = cf::ALL
             .iter()
             .map(|n| ColumnFamilyDescriptor::new(*n, family.clone()));

@@ -130,3 +130,33 @@ pub async fn assert_same_headers(clients: &mut [Client], nodes: &[usize], upto: 
         }
     }
 }
+
+/// The configuration of a node added beside a test consortium (its files
+/// in its own directory under the testnet's): an outsider, an observer.
+pub fn extra_node(
+    moniker: &str,
+    consensus_key: Option<&str>,
+    p2p_port: u16,
+    grpc_port: u16,
+    peers: Vec<String>,
+) -> yinzheng_node::config::NodeConfig {
+    yinzheng_node::config::NodeConfig {
+        moniker: moniker.into(),
+        genesis: "../genesis.json".into(),
+        consensus_key: consensus_key.map(Into::into),
+        p2p_key: "p2p.pem".into(),
+        db: "db".into(),
+        wal: "wal".into(),
+        p2p_listen: format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+        peers,
+        grpc_listen: format!("127.0.0.1:{grpc_port}"),
+        relay: Vec::new(),
+        http_listen: None,
+        verify_page: None,
+        mempool_capacity: 100,
+        block_interval_ms: 200,
+        propose_timeout_ms: 1000,
+        max_clock_skew_ms: 5000,
+        faults: Default::default(),
+    }
+}

@@ -6,9 +6,8 @@ use std::time::Duration;
 use yinzheng_consortium::cluster::{connect, wait_height};
 use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_genesis::keyfiles::write_key;
-use yinzheng_node::config::NodeConfig;
 
-use crate::common::{SERIAL, exe, height, start};
+use crate::common::{SERIAL, exe, extra_node, height, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_is_not_a_member_cannot_join() {
@@ -26,25 +25,13 @@ async fn a_peer_that_is_not_a_member_cannot_join() {
         &SigningKey::generate(Suite::Intl).unwrap(),
     )
     .unwrap();
-    let config = NodeConfig {
-        moniker: "outsider".into(),
-        genesis: "../genesis.json".into(),
-        consensus_key: Some("consensus.pem".into()),
-        p2p_key: "p2p.pem".into(),
-        db: "db".into(),
-        wal: "wal".into(),
-        p2p_listen: "/ip4/127.0.0.1/tcp/27690".into(),
-        peers: net.cluster.net.nodes.iter().map(|n| n.p2p_addr()).collect(),
-        grpc_listen: "127.0.0.1:27790".into(),
-        relay: Vec::new(),
-        http_listen: None,
-        verify_page: None,
-        mempool_capacity: 100,
-        block_interval_ms: 200,
-        propose_timeout_ms: 1000,
-        max_clock_skew_ms: 5000,
-        faults: Default::default(),
-    };
+    let config = extra_node(
+        "outsider",
+        Some("consensus.pem"),
+        27690,
+        27790,
+        net.cluster.net.nodes.iter().map(|n| n.p2p_addr()).collect(),
+    );
     std::fs::write(dir.join("config.toml"), config.to_toml()).unwrap();
     let log = std::fs::File::create(dir.join("node.log")).unwrap();
     let mut child = std::process::Command::new(exe())

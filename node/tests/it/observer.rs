@@ -17,7 +17,7 @@ use yinzheng_node::config::NodeConfig;
 use yinzheng_node::proto::subject_ref::By;
 use yinzheng_node::proto::{BundleRequest, SubjectRef, SubmitRequest};
 
-use crate::common::{SERIAL, exe, height, start_with, submit_wait};
+use crate::common::{SERIAL, exe, extra_node, height, start_with, submit_wait};
 
 const BASE: u16 = 29700;
 const OBSERVER_P2P: u16 = BASE + 10;
@@ -41,26 +41,17 @@ fn add_observer(net: &Testnet) -> PathBuf {
         std::fs::write(&path, c.to_toml()).unwrap();
     }
     let config = NodeConfig {
-        moniker: "observer".into(),
-        genesis: "../genesis.json".into(),
-        consensus_key: None,
-        p2p_key: "p2p.pem".into(),
-        db: "db".into(),
-        wal: "wal".into(),
-        p2p_listen: format!("/ip4/127.0.0.1/tcp/{OBSERVER_P2P}"),
-        peers: net.nodes.iter().map(|n| n.p2p_addr()).collect(),
-        grpc_listen: format!("127.0.0.1:{OBSERVER_GRPC}"),
-        relay: Vec::new(),
         http_listen: Some(format!(
             "127.0.0.1:{}",
             OBSERVER_GRPC + testnet::HTTP_PORT_OFFSET
         )),
-        verify_page: None,
-        mempool_capacity: 100,
-        block_interval_ms: 200,
-        propose_timeout_ms: 1000,
-        max_clock_skew_ms: 5000,
-        faults: Default::default(),
+        ..extra_node(
+            "observer",
+            None,
+            OBSERVER_P2P,
+            OBSERVER_GRPC,
+            net.nodes.iter().map(|n| n.p2p_addr()).collect(),
+        )
     };
     std::fs::write(dir.join("config.toml"), config.to_toml()).unwrap();
     dir
