@@ -156,7 +156,7 @@ pub struct Genesis {
     /// Public read endpoints (`http(s)://` base URLs of members' nodes) where
     /// a verifier may ask for a fresh status proof (`docs/spec/node-api.md`
     /// `/v1`). Never trusted: their answers are verified like any bundle.
-    /// Absent from the file (and from the hashed form) when empty.
+    /// Not part of the genesis hash; absent from the file when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub endpoints: Vec<String>,
 }
@@ -233,7 +233,7 @@ impl Genesis {
     }
 
     /// The genesis hash, the `prev_hash` of block 1: the suite hash of the
-    /// compact JSON re-serialisation of this file.
+    /// compact JSON re-serialisation of this file, without `endpoints`.
     pub fn hash(&self) -> Result<Digest, GenesisError> {
         // The endpoints are where to ask, not what to trust: they may change
         // without making another chain (genesis.md §2).
