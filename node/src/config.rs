@@ -82,19 +82,19 @@ impl Faults {
     }
 }
 
-fn default_mempool() -> usize {
+pub(crate) fn default_mempool() -> usize {
     50_000
 }
 
-fn default_interval() -> u64 {
+pub(crate) fn default_interval() -> u64 {
     200
 }
 
-fn default_propose() -> u64 {
+pub(crate) fn default_propose() -> u64 {
     1000
 }
 
-fn default_skew() -> u64 {
+pub(crate) fn default_skew() -> u64 {
     5000
 }
 

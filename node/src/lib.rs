@@ -14,6 +14,7 @@ pub mod consensus;
 pub mod grpc;
 pub mod http;
 pub mod http_api;
+pub mod init;
 pub mod limits;
 pub mod mempool;
 pub mod metrics;

@@ -42,6 +42,40 @@ enum Cmd {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Write a node's config.toml from the genesis and its key files, after
+    /// checking them (the API on loopback and no HTTP unless told otherwise).
+    Init {
+        /// Directory for config.toml, the database and the WAL.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The consortium's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
+        /// The SM2 consensus key; leave out for an observer.
+        #[arg(long)]
+        consensus_key: Option<PathBuf>,
+        /// The Ed25519 network key (`yinzheng keygen --suite intl`).
+        #[arg(long)]
+        p2p_key: PathBuf,
+        /// Name in logs.
+        #[arg(long, default_value = "node")]
+        moniker: String,
+        /// libp2p listen address.
+        #[arg(long, default_value = "/ip4/0.0.0.0/tcp/26650")]
+        p2p_listen: String,
+        /// gRPC listen address.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        grpc_listen: String,
+        /// HTTP listen address (page, /v1, /health, /metrics); none: no HTTP.
+        #[arg(long)]
+        http_listen: Option<String>,
+        /// A peer, `/ip4/…/tcp/…/p2p/<peer id>` (repeat for each).
+        #[arg(long = "peer")]
+        peers: Vec<String>,
+        /// Another member's gRPC URL to relay admitted records to (repeat).
+        #[arg(long = "relay")]
+        relay: Vec<String>,
+    },
     /// Create a local testnet: keys, genesis.json and one config per validator.
     Testnet {
         /// Directory to create it in.
@@ -107,6 +141,49 @@ fn main() -> ExitCode {
                 println!(
                     "audit indexes rebuilt: {n} entries over {} blocks",
                     chain.height()
+                );
+                Ok(())
+            }
+            Cmd::Init {
+                dir,
+                genesis,
+                consensus_key,
+                p2p_key,
+                moniker,
+                p2p_listen,
+                grpc_listen,
+                http_listen,
+                peers,
+                relay,
+            } => {
+                let done = yinzheng_node::init::init(&yinzheng_node::init::InitOptions {
+                    dir,
+                    moniker,
+                    genesis,
+                    consensus_key,
+                    p2p_key,
+                    p2p_listen,
+                    grpc_listen,
+                    http_listen,
+                    peers,
+                    relay,
+                })?;
+                for w in &done.warnings {
+                    eprintln!("warning: {w}");
+                }
+                println!(
+                    "{} written ({}); peer id {}",
+                    done.config.display(),
+                    if done.observer {
+                        "observer"
+                    } else {
+                        "validator"
+                    },
+                    done.peer_id
+                );
+                println!(
+                    "start it: yinzheng-node run --config {}",
+                    done.config.display()
                 );
                 Ok(())
             }

@@ -9,6 +9,7 @@ mod differential;
 mod faults;
 mod governance;
 mod http;
+mod init;
 mod membership;
 mod mempool;
 mod netfaults;
