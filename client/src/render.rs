@@ -56,6 +56,8 @@ pub fn kind_words(kind: &str, lang: Lang) -> String {
         "update_org" => "机构变更",
         "register_key" => "密钥登记",
         "revoke_key" => "密钥注销",
+        "register_peer" => "节点身份登记",
+        "remove_peer" => "节点身份注销",
         "grant" => "授权",
         "revoke_grant" => "撤销授权",
         "change_validators" => "验证节点变更",

@@ -61,6 +61,12 @@ impl Cluster {
         }
     }
 
+    /// Run the nodes started from now on with another binary (a rolling
+    /// upgrade: stop one, start it again with the new release).
+    pub fn set_binary(&mut self, exe: PathBuf) {
+        self.exe = exe;
+    }
+
     /// Start node `i` (its output goes to `node.log` in its directory).
     pub fn start(&mut self, i: usize) -> eyre::Result<()> {
         let node = &self.net.nodes[i];

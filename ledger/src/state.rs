@@ -62,6 +62,9 @@ pub enum StateKey {
         /// 1-based.
         n: u32,
     },
+    /// A network identity admitted to the members, by its Ed25519 public
+    /// key → `PeerState`.
+    Peer(Vec<u8>),
 }
 
 impl StateKey {
@@ -80,6 +83,7 @@ impl StateKey {
             StateKey::CertType(_) => 11,
             StateKey::UseAuthorisation(_) => 12,
             StateKey::Use { .. } => 13,
+            StateKey::Peer(_) => 14,
         }
     }
 
@@ -105,7 +109,7 @@ impl StateKey {
                 put(identifier.as_bytes());
                 put(&n.to_be_bytes());
             }
-            StateKey::Key(k) => put(k),
+            StateKey::Key(k) | StateKey::Peer(k) => put(k),
             StateKey::Grant {
                 org,
                 kind,

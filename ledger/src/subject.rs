@@ -61,6 +61,8 @@ pub fn subject_of(id: Digest, payload: &Kind) -> Option<StateKey> {
             region: g.region.clone(),
         },
         Kind::ChangeValidators(_) => StateKey::Validators,
+        Kind::RegisterPeer(p) => StateKey::Peer(p.peer_public_key.clone()),
+        Kind::RemovePeer(p) => StateKey::Peer(p.peer_public_key.clone()),
     })
 }
 
@@ -89,6 +91,8 @@ pub fn created_subject(record: &Record) -> Option<StateKey> {
         | RecordKind::Grant
         | RecordKind::RevokeGrant
         | RecordKind::ChangeValidators
+        | RecordKind::RegisterPeer
+        | RecordKind::RemovePeer
         | RecordKind::RevokeCertificate
         | RecordKind::SetCertificateStatus
         | RecordKind::UseCertificate

@@ -16,8 +16,13 @@ use crate::run::{load_genesis, load_key, load_p2p_key};
 /// What to write.
 #[derive(Debug, Clone)]
 pub struct InitOptions {
-    /// Directory of the configuration (`config.toml`), database and WAL.
+    /// Directory of the configuration (`config.toml`), and of the database
+    /// and WAL unless `data_dir` is given.
     pub dir: PathBuf,
+    /// Directory of the database and WAL, when not beside the configuration
+    /// (a package keeps the configuration in `/etc/yinzheng`, read-only to
+    /// the node, and its data in `/var/lib/yinzheng`).
+    pub data_dir: Option<PathBuf>,
     /// Name in logs and peer lists.
     pub moniker: String,
     /// The consortium's genesis file.
@@ -134,13 +139,21 @@ pub fn init(o: &InitOptions) -> eyre::Result<Initialised> {
             return Err(eyre!("relay {r}: an http:// or https:// URL"));
         }
     }
+    // Relative paths in a configuration are read against its directory.
+    let data_dir = match &o.data_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).wrap_err_with(|| format!("{}", d.display()))?;
+            absolute(d)?
+        }
+        None => PathBuf::new(),
+    };
     let config = NodeConfig {
         moniker: o.moniker.clone(),
         genesis: absolute(&o.genesis)?,
         consensus_key: o.consensus_key.as_deref().map(absolute).transpose()?,
         p2p_key: absolute(&o.p2p_key)?,
-        db: PathBuf::from("db"),
-        wal: PathBuf::from("wal"),
+        db: data_dir.join("db"),
+        wal: data_dir.join("wal"),
         p2p_listen: o.p2p_listen.clone(),
         peers: o.peers.clone(),
         grpc_listen: o.grpc_listen.clone(),

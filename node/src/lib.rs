@@ -16,6 +16,7 @@ pub mod http;
 pub mod http_api;
 pub mod init;
 pub mod limits;
+pub mod membership;
 pub mod mempool;
 pub mod metrics;
 pub mod parts;

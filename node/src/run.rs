@@ -238,6 +238,11 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         propose_timeout: Duration::from_millis(config.propose_timeout_ms),
         max_skew_ms: config.max_clock_skew_ms,
     };
+    tokio::spawn(crate::membership::follow(
+        shared.clone(),
+        channels.net_requests.clone(),
+        crate::membership::bootstrap_ids(&config.peers),
+    ));
     tokio::select! {
         r = app::run(shared, channels, address, timing, part_signing) => r,
         r = api => r.map_err(|e| eyre!("gRPC task: {e}"))?,

@@ -30,6 +30,7 @@ const KINDS = { issue_certificate: '电子证照', supersede_certificate: '电�
   share_delivery: '数据共享交付', share_receipt: '数据共享签收', register_org: '机构登记',
   update_org: '机构变更', register_key: '密钥登记', revoke_key: '密钥注销', grant: '授权',
   revoke_grant: '撤销授权', change_validators: '验证节点变更',
+  register_peer: '节点身份登记', remove_peer: '节点身份注销',
   register_certificate_type: '证照类型登记', set_certificate_status: '电子证照状态变更',
   authorise_use: '授权用证', use_certificate: '用证记录' };
 

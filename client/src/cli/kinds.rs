@@ -43,6 +43,12 @@ pub enum SubmitCmd {
     /// Replace the validator set (the consortium committee signs:
     /// build with `record`, gather signatures with `countersign`).
     ChangeValidators(ChangeValidatorsArgs),
+    /// Admit a node's network identity (its Ed25519 key's libp2p peer id)
+    /// to the members: an observer's, or a member's node. Signed by an
+    /// admin of the organisation running it, or above.
+    RegisterPeer(RegisterPeerArgs),
+    /// End a network identity's admission; the members disconnect it.
+    RemovePeer(RemovePeerArgs),
     /// Register an e-seal and its key.
     RegisterSeal(RegisterSealArgs),
     /// Register a national-format (GB/T 38540) seal from its `.esl` file;
@@ -249,6 +255,47 @@ pub struct RegisterKeyArgs {
     /// Valid until (ms since the epoch; 0: no end).
     #[arg(long, default_value_t = 0)]
     pub not_after_ms: u64,
+}
+
+/// What a registered network identity runs.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PeerRoleArg {
+    /// A node that follows the chain and serves reads; never votes.
+    Observer,
+    /// A member's node.
+    Member,
+}
+
+/// Arguments of `RegisterPeer`.
+#[derive(Args)]
+pub struct RegisterPeerArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// The organisation running the node.
+    #[arg(long)]
+    pub org: String,
+    /// The node's network key: an Ed25519 public-key PEM file
+    /// (`keygen --suite intl`'s `.pub.pem`) or hex.
+    #[arg(long)]
+    pub peer_key: String,
+    /// What the node is.
+    #[arg(long, value_enum, default_value = "observer")]
+    pub role: PeerRoleArg,
+}
+
+/// Arguments of `RemovePeer`.
+#[derive(Args)]
+pub struct RemovePeerArgs {
+    #[allow(missing_docs)] // described by its own type
+    #[command(flatten)]
+    pub signer: KeyArgs,
+    /// The node's network key: an Ed25519 public-key PEM file or hex.
+    #[arg(long)]
+    pub peer_key: String,
+    /// Why (free text).
+    #[arg(long, default_value = "")]
+    pub reason: String,
 }
 
 /// Arguments of `RevokeKey`.

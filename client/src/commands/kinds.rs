@@ -13,7 +13,7 @@ use yinzheng_ledger::holder::{
     holder_commitment,
 };
 
-use crate::cli::{AuthorityArg, IssueArgs, KeyArgs, LevelArg, RoleArg, SubmitCmd};
+use crate::cli::{AuthorityArg, IssueArgs, KeyArgs, LevelArg, PeerRoleArg, RoleArg, SubmitCmd};
 use crate::{ClientError, check};
 
 const DAY_MS: u64 = 24 * 3600 * 1000;
@@ -104,6 +104,25 @@ pub fn describe(suite: Suite, what: SubmitCmd, now: u64) -> Result<(KeyArgs, Kin
                 reason: k.reason,
             });
             (k.signer, kind)
+        }
+        SubmitCmd::RegisterPeer(p) => {
+            let role = match p.role {
+                PeerRoleArg::Observer => proto::PeerRole::Observer,
+                PeerRoleArg::Member => proto::PeerRole::Member,
+            };
+            let kind = Kind::RegisterPeer(proto::RegisterPeer {
+                org: p.org,
+                peer_public_key: public_key(Suite::Intl, &p.peer_key)?,
+                role: role as i32,
+            });
+            (p.signer, kind)
+        }
+        SubmitCmd::RemovePeer(p) => {
+            let kind = Kind::RemovePeer(proto::RemovePeer {
+                peer_public_key: public_key(Suite::Intl, &p.peer_key)?,
+                reason: p.reason,
+            });
+            (p.signer, kind)
         }
         SubmitCmd::Grant(g) => {
             let kind = Kind::Grant(proto::GrantAuthority {

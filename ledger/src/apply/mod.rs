@@ -8,6 +8,7 @@ mod certificates;
 mod consortium;
 mod context;
 mod ecert;
+mod peers;
 mod seals;
 mod sharing;
 
@@ -106,6 +107,8 @@ pub fn apply(
         Kind::Grant(g) => consortium::grant(&mut cx, &signers, g)?,
         Kind::RevokeGrant(g) => consortium::revoke_grant(&mut cx, &signers, g)?,
         Kind::ChangeValidators(c) => consortium::change_validators(&mut cx, &signers, c)?,
+        Kind::RegisterPeer(p) => peers::register_peer(&mut cx, &signers, p)?,
+        Kind::RemovePeer(p) => peers::remove_peer(&mut cx, &signers, p)?,
         Kind::IssueCertificate(c) if !c.identifier.is_empty() => {
             ecert::issue(&mut cx, &signers, c, record)?
         }

@@ -65,6 +65,12 @@ fn public_key(suite: Suite, name: &str, v: &[u8]) -> Result<(), Rejection> {
     }
 }
 
+/// A network identity: an Ed25519 public key (libp2p's node keys), whatever
+/// the consortium's signing suite.
+fn peer_key(v: &[u8]) -> Result<(), Rejection> {
+    public_key(Suite::Intl, "peer_public_key", v)
+}
+
 fn issue_fields(c: &crate::proto::IssueCertificate) -> Result<(), Rejection> {
     text("type_code", &c.type_code, true)?;
     text("cert_no", &c.cert_no, true)?;
@@ -126,6 +132,17 @@ pub(super) fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Reject
         Kind::RevokeKey(k) => {
             public_key(suite, "public_key", &k.public_key)?;
             text("reason", &k.reason, false)
+        }
+        Kind::RegisterPeer(p) => {
+            org("org", &p.org)?;
+            peer_key(&p.peer_public_key)?;
+            field((1..=2).contains(&p.role), || {
+                "role must be observer or member".into()
+            })
+        }
+        Kind::RemovePeer(p) => {
+            peer_key(&p.peer_public_key)?;
+            text("reason", &p.reason, false)
         }
         Kind::Grant(g) => {
             org("org", &g.org)?;

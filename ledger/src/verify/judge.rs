@@ -163,6 +163,8 @@ impl BundleVerifier {
             | Kind::Grant(_)
             | Kind::RevokeGrant(_)
             | Kind::ChangeValidators(_)
+            | Kind::RegisterPeer(_)
+            | Kind::RemovePeer(_)
             | Kind::RevokeSeal(_)
             | Kind::ShareRequest(_)
             | Kind::ShareDecision(_)
@@ -190,7 +192,8 @@ impl BundleVerifier {
                         | StateKey::Certificate { .. }
                         | StateKey::Record(_)
                         | StateKey::Stamping(_)
-                        | StateKey::Use { .. },
+                        | StateKey::Use { .. }
+                        | StateKey::Peer(_),
                     )
                     | None => String::new(),
                 };

@@ -368,3 +368,66 @@ fn validator_changes_need_the_committee_quorum() {
     let two = f.record(change, &[&f.province_admin, &f.city_a_admin]);
     f.try_commit(two).unwrap();
 }
+
+#[test]
+fn network_identities_are_registered_and_removed_by_their_organisation() {
+    let mut f = Fixture::new();
+    let peer = SigningKey::generate(Suite::Intl).unwrap();
+    let register = |org: &str, key: Vec<u8>, role: i32| {
+        Kind::RegisterPeer(proto::RegisterPeer {
+            org: org.into(),
+            peer_public_key: key,
+            role,
+        })
+    };
+    let remove = |key: Vec<u8>| {
+        Kind::RemovePeer(proto::RemovePeer {
+            peer_public_key: key,
+            reason: String::new(),
+        })
+    };
+    // Malformed, refused before signing: not an Ed25519 key (an SM2 key, a
+    // short one), no role.
+    for kind in [
+        register(&f.city_a, pk(&f.city_a_operator), 1),
+        register(&f.city_a, vec![7; 31], 1),
+        register(&f.city_a, pk(&peer), 0),
+        remove(vec![7; 33]),
+    ] {
+        let e = Record::create(&f.params, &f.body(kind), &[(&f.city_a_admin, "")]).unwrap_err();
+        assert_eq!(e.code, RejectCode::InvalidField, "{e}");
+    }
+    // Not by an operator, nor by an admin of an organisation not above it.
+    let r = f.record(register(&f.city_a, pk(&peer), 1), &[&f.city_a_operator]);
+    assert_eq!(rejected(&mut f, r), RejectCode::Unauthorised);
+    let r = f.record(register(&f.city_a, pk(&peer), 1), &[&f.city_b_admin]);
+    assert_eq!(rejected(&mut f, r), RejectCode::Unauthorised);
+    // For an organisation nobody registered.
+    let r = f.record(
+        register(&crate::fixture::code("11440106MB2C50999"), pk(&peer), 1),
+        &[&f.province_admin],
+    );
+    assert_eq!(rejected(&mut f, r), RejectCode::NotFound);
+    // By its own admin: admitted; a second registration of it is refused.
+    let r = f.record(register(&f.city_a, pk(&peer), 1), &[&f.city_a_admin]);
+    f.try_commit(r).unwrap();
+    let r = f.record(register(&f.city_b, pk(&peer), 2), &[&f.city_b_admin]);
+    assert_eq!(rejected(&mut f, r), RejectCode::AlreadyExists);
+    // Removed: not by another organisation's admin, then by one above it.
+    let r = f.record(remove(pk(&peer)), &[&f.city_b_admin]);
+    assert_eq!(rejected(&mut f, r), RejectCode::Unauthorised);
+    let r = f.record(remove(pk(&peer)), &[&f.province_admin]);
+    f.try_commit(r).unwrap();
+    let mut again = remove(pk(&peer));
+    if let Kind::RemovePeer(p) = &mut again {
+        p.reason = "again".into();
+    }
+    let r = f.record(again, &[&f.city_a_admin]);
+    assert_eq!(rejected(&mut f, r), RejectCode::NotActive);
+    let stranger = SigningKey::generate(Suite::Intl).unwrap();
+    let r = f.record(remove(pk(&stranger)), &[&f.city_a_admin]);
+    assert_eq!(rejected(&mut f, r), RejectCode::NotFound);
+    // Registered again after its removal (a new record: another role).
+    let r = f.record(register(&f.city_a, pk(&peer), 2), &[&f.city_a_admin]);
+    f.try_commit(r).unwrap();
+}

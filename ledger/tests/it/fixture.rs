@@ -274,6 +274,7 @@ impl Fixture {
         let new_org = code("11440106MB2C50345");
         let new_key = SigningKey::generate(Suite::Sm).unwrap();
         let seal_key = SigningKey::generate(Suite::Sm).unwrap();
+        let peer_key = SigningKey::generate(Suite::Intl).unwrap();
         let national = NationalSeal::new(self.time, b"\x89PNG\r\n\x1a\n");
         let city_b_admin = self.city_b_admin.clone();
         let province_admin = self.province_admin.clone();
@@ -342,6 +343,21 @@ impl Fixture {
                     validators: self.validator_set(&self.validators),
                 }),
                 vec![province_admin.clone(), city_a_admin.clone()],
+            ),
+            (
+                Kind::RegisterPeer(proto::RegisterPeer {
+                    org: self.city_a.clone(),
+                    peer_public_key: pk(&peer_key),
+                    role: 1,
+                }),
+                vec![city_a_admin.clone()],
+            ),
+            (
+                Kind::RemovePeer(proto::RemovePeer {
+                    peer_public_key: pk(&peer_key),
+                    reason: "decommissioned".into(),
+                }),
+                vec![city_a_admin.clone()],
             ),
             (
                 Kind::IssueCertificate(self.issue("NO-1", b"file")),

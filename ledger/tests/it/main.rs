@@ -12,6 +12,7 @@ mod ecerts;
 mod fixture;
 mod log;
 mod national_seals;
+mod peers;
 mod records;
 mod replays;
 mod status_map;

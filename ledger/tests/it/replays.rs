@@ -122,7 +122,7 @@ fn every_kind_is_committed_once() {
     }
     let kinds: std::collections::BTreeSet<String> =
         kinds.iter().map(|k| format!("{k:?}")).collect();
-    assert_eq!(kinds.len(), 21, "every record kind is exercised");
+    assert_eq!(kinds.len(), 23, "every record kind is exercised");
 }
 
 #[test]

@@ -28,6 +28,9 @@ pub const EXCHANGE: u8 = 4;
 pub const STEPS: u8 = 5;
 /// Everything naming a holder commitment.
 pub const HOLDER: u8 = 6;
+/// Network identities registered and removed (one list, in time order):
+/// what a node reads at start to admit the identities in force.
+pub const PEERS: u8 = 7;
 
 /// A party to a data-sharing exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +193,7 @@ pub fn entries(
             Kind::ShareDecision(d) => put(prefix(STEPS, &[&part(&d.request_id)]), false),
             Kind::ShareDelivery(d) => put(prefix(STEPS, &[&part(&d.request_id)]), false),
             Kind::ShareReceipt(d) => put(prefix(STEPS, &[&part(&d.request_id)]), false),
+            Kind::RegisterPeer(_) | Kind::RemovePeer(_) => put(prefix(PEERS, &[]), true),
             _ => {}
         }
     }

@@ -45,9 +45,13 @@ enum Cmd {
     /// Write a node's config.toml from the genesis and its key files, after
     /// checking them (the API on loopback and no HTTP unless told otherwise).
     Init {
-        /// Directory for config.toml, the database and the WAL.
+        /// Directory for config.toml (and the database and the WAL unless
+        /// --data-dir is given).
         #[arg(long)]
         dir: PathBuf,
+        /// Directory for the database and the WAL (e.g. /var/lib/yinzheng).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
         /// The consortium's genesis file.
         #[arg(long)]
         genesis: PathBuf,
@@ -146,6 +150,7 @@ fn main() -> ExitCode {
             }
             Cmd::Init {
                 dir,
+                data_dir,
                 genesis,
                 consensus_key,
                 p2p_key,
@@ -158,6 +163,7 @@ fn main() -> ExitCode {
             } => {
                 let done = yinzheng_node::init::init(&yinzheng_node::init::InitOptions {
                     dir,
+                    data_dir,
                     moniker,
                     genesis,
                     consensus_key,

@@ -79,17 +79,28 @@ fn init_writes_a_checked_configuration_and_refuses_bad_input() {
     assert!(text(&o).contains("not overwritten"), "{}", text(&o));
     assert_eq!(std::fs::read(v.join("config.toml")).unwrap(), before);
 
-    // No consensus key: an observer.
+    // No consensus key: an observer; its data in a directory of its own
+    // (as a package keeps /etc/yinzheng apart from /var/lib/yinzheng).
     let obs = home.path().join("observer");
-    let o = init(&obs, &["--genesis", &genesis, "--p2p-key", &s(&n1.p2p_key)]);
+    let data = home.path().join("var/observer");
+    let o = init(
+        &obs,
+        &[
+            "--genesis",
+            &genesis,
+            "--p2p-key",
+            &s(&n1.p2p_key),
+            "--data-dir",
+            &s(&data),
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("observer"), "{}", text(&o));
-    assert!(
-        NodeConfig::load(&obs.join("config.toml"))
-            .unwrap()
-            .consensus_key
-            .is_none()
-    );
+    let c = NodeConfig::load(&obs.join("config.toml")).unwrap();
+    assert!(c.consensus_key.is_none());
+    assert!(data.is_dir());
+    assert_eq!(c.db, data.canonicalize().unwrap().join("db"));
+    assert_eq!(c.wal, data.canonicalize().unwrap().join("wal"));
 
     // Refused, nothing written: an SM2 key as the network key, a peer without
     // its identity, an Ed25519 key as the consensus key, a missing genesis.
@@ -119,10 +130,14 @@ fn init_writes_a_checked_configuration_and_refuses_bad_input() {
             &s(&n0.p2p_key),
         ],
     ] {
+        let bad_data = home.path().join("var/bad");
+        let data_arg = s(&bad_data);
+        let args = [args, vec!["--data-dir", &data_arg]].concat();
         let o = init(&bad, &args);
         assert!(!o.status.success(), "{args:?} accepted");
         assert!(text(&o).contains("error"), "{}", text(&o));
         assert!(!bad.join("config.toml").exists(), "{args:?}");
+        assert!(!bad_data.exists(), "{args:?}");
     }
 
     // A consensus key outside the genesis set, readable by anyone: written,

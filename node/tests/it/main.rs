@@ -14,4 +14,5 @@ mod membership;
 mod mempool;
 mod netfaults;
 mod observer;
+mod operations;
 mod rejects;

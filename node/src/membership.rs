@@ -1,0 +1,143 @@
+//! Network identities from committed state (`docs/spec/records.md` §3.3).
+//! At start and after every committed block, the identities registered by
+//! governance and not removed are the engine's persistent peers — the only
+//! ones besides the configuration's bootstrap `peers` that may connect
+//! (`persistent_peers_only`) — and a removed one is disconnected. Nothing
+//! is restarted.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use malachitebft_app_channel::NetworkRequest;
+use malachitebft_app_channel::app::net::{Multiaddr, PeerId};
+use prost::Message;
+use tokio::sync::{broadcast, mpsc};
+use tracing::{info, warn};
+use yinzheng_crypto::Digest;
+use yinzheng_ledger::proto::PeerState;
+use yinzheng_ledger::proto::record_body::Kind;
+use yinzheng_ledger::{Record, StateKey};
+
+use crate::app::{Event, Shared};
+use crate::audit::index::{PEERS, prefix};
+use crate::store::cf;
+
+/// The libp2p peer id of an Ed25519 public key (32 bytes).
+pub fn peer_id(public_key: &[u8]) -> Option<PeerId> {
+    let pk = libp2p_identity::ed25519::PublicKey::try_from_bytes(public_key).ok()?;
+    Some(libp2p_identity::PublicKey::from(pk).to_peer_id())
+}
+
+/// Whether the identity is admitted in committed state.
+fn admitted(shared: &Shared, public_key: &[u8]) -> bool {
+    shared
+        .chain
+        .state(&StateKey::Peer(public_key.to_vec()))
+        .ok()
+        .flatten()
+        .and_then(|v| PeerState::decode(v.as_slice()).ok())
+        .is_some_and(|s| s.removed_at_height == 0)
+}
+
+/// The public key a committed `RegisterPeer` or `RemovePeer` names.
+fn named_key(shared: &Shared, id: &Digest) -> Option<Vec<u8>> {
+    let at = shared.chain.record_state(id).ok()??;
+    let bytes = shared.chain.record_at(at.log_index).ok()??;
+    let r = Record::parse(shared.chain.params(), &bytes).ok()?;
+    match r.payload()? {
+        Kind::RegisterPeer(p) => Some(p.peer_public_key.clone()),
+        Kind::RemovePeer(p) => Some(p.peer_public_key.clone()),
+        _ => None,
+    }
+}
+
+/// The peer ids named in the configuration's `peers` (`…/p2p/<peer id>`).
+pub fn bootstrap_ids(peers: &[String]) -> HashSet<PeerId> {
+    peers
+        .iter()
+        .filter_map(|a| a.rsplit_once("/p2p/")?.1.parse().ok())
+        .collect()
+}
+
+/// Follow the committed identities until the node stops. `bootstrap`: the
+/// configuration's peers, left to the configuration.
+pub async fn follow(
+    shared: Arc<Shared>,
+    net: mpsc::Sender<NetworkRequest>,
+    bootstrap: HashSet<PeerId>,
+) {
+    // Subscribed before the first read, so no commit falls between.
+    let mut events = shared.events.subscribe();
+    let mut members = Members {
+        net,
+        bootstrap,
+        added: HashSet::new(),
+        cursor: prefix(PEERS, &[]),
+    };
+    loop {
+        members.catch_up(&shared).await;
+        match events.recv().await {
+            Ok(Event::Committed(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Ok(Event::Refused(..)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+struct Members {
+    net: mpsc::Sender<NetworkRequest>,
+    bootstrap: HashSet<PeerId>,
+    /// Identities this task made persistent.
+    added: HashSet<PeerId>,
+    /// The last index entry read (the list's prefix before the first).
+    cursor: Vec<u8>,
+}
+
+impl Members {
+    /// Apply the identity changes committed since the last call.
+    async fn catch_up(&mut self, shared: &Shared) {
+        let end = prefix(PEERS + 1, &[]);
+        loop {
+            let mut start = self.cursor.clone();
+            start.push(0);
+            let entries = match shared.chain.db().range(cf::AUDIT, &start, &end, 256) {
+                Ok(e) => e,
+                Err(e) => {
+                    warn!(%e, "cannot read the registered network identities");
+                    return;
+                }
+            };
+            let Some((last, _)) = entries.last() else {
+                return;
+            };
+            self.cursor = last.clone();
+            for (_, value) in &entries {
+                let Some(id) = value.get(..32).and_then(Digest::from_slice) else {
+                    continue;
+                };
+                if let Some(key) = named_key(shared, &id) {
+                    self.apply(shared, &key).await;
+                }
+            }
+        }
+    }
+
+    /// Make the engine's view of one identity match committed state.
+    async fn apply(&mut self, shared: &Shared, key: &[u8]) {
+        let Some(peer) = peer_id(key) else { return };
+        if self.bootstrap.contains(&peer) {
+            return;
+        }
+        let Ok(addr) = format!("/p2p/{peer}").parse::<Multiaddr>() else {
+            return;
+        };
+        let want = admitted(shared, key);
+        if want && self.added.insert(peer) {
+            let r = NetworkRequest::add_persistent_peer(&self.net, addr).await;
+            info!(%peer, ok = matches!(r, Ok(Ok(()))), "network identity admitted by governance");
+        } else if !want && self.added.remove(&peer) {
+            let r = NetworkRequest::remove_persistent_peer(&self.net, addr).await;
+            info!(%peer, ok = matches!(r, Ok(Ok(()))), "network identity removed by governance");
+        }
+    }
+}
