@@ -155,6 +155,12 @@ fn every_record_kind_has_a_subcommand() {
     let g = v("genesis.json");
     let o = run(h, &["keygen", h.join("k").to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", text(&o));
+    let o = run(
+        h,
+        &["keygen", "--suite", "intl", h.join("p2p").to_str().unwrap()],
+    );
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let peer = h.join("p2p.pub.pem").display().to_string();
     let key = h.join("k.key.pem").display().to_string();
     let public = h.join("k.pub.pem").display().to_string();
     let doc = v("contract.txt");
@@ -227,6 +233,8 @@ fn every_record_kind_has_a_subcommand() {
             "440305",
         ],
         vec!["change-validators", "--validator", &validator],
+        vec!["register-peer", "--org", dist, "--peer-key", &peer],
+        vec!["remove-peer", "--peer-key", &peer, "--reason", "retired"],
         vec![
             "register-seal",
             "--seal-id",
@@ -265,7 +273,7 @@ fn every_record_kind_has_a_subcommand() {
         vec!["share-delivery", "--request-id", "R-1", "--file", &doc],
         vec!["share-receipt", "--request-id", "R-1", "--file", &doc],
     ];
-    assert_eq!(kinds.len(), 17, "one per record kind");
+    assert_eq!(kinds.len(), 19, "one per record kind");
     for (i, kind) in kinds.iter().enumerate() {
         let out = h.join(format!("r{i}.env"));
         let mut args = vec!["record", "--out", out.to_str().unwrap(), "--genesis", &g];
@@ -276,4 +284,25 @@ fn every_record_kind_has_a_subcommand() {
         assert!(text(&o).contains("1 signature"), "{}", text(&o));
         assert!(std::fs::metadata(&out).unwrap().len() > 100);
     }
+    // A network identity is an Ed25519 key: an SM2 key is refused.
+    let out = h.join("bad-peer.env");
+    let o = run(
+        h,
+        &[
+            "record",
+            "--out",
+            out.to_str().unwrap(),
+            "--genesis",
+            &g,
+            "register-peer",
+            "--org",
+            dist,
+            "--peer-key",
+            &public,
+            "--key",
+            &key,
+        ],
+    );
+    assert_ne!(code(&o), 0, "{}", text(&o));
+    assert!(!out.exists());
 }

@@ -44,42 +44,7 @@ enum Cmd {
     },
     /// Write a node's config.toml from the genesis and its key files, after
     /// checking them (the API on loopback and no HTTP unless told otherwise).
-    Init {
-        /// Directory for config.toml (and the database and the WAL unless
-        /// --data-dir is given).
-        #[arg(long)]
-        dir: PathBuf,
-        /// Directory for the database and the WAL (e.g. /var/lib/yinzheng).
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        /// The consortium's genesis file.
-        #[arg(long)]
-        genesis: PathBuf,
-        /// The SM2 consensus key; leave out for an observer.
-        #[arg(long)]
-        consensus_key: Option<PathBuf>,
-        /// The Ed25519 network key (`yinzheng keygen --suite intl`).
-        #[arg(long)]
-        p2p_key: PathBuf,
-        /// Name in logs.
-        #[arg(long, default_value = "node")]
-        moniker: String,
-        /// libp2p listen address.
-        #[arg(long, default_value = "/ip4/0.0.0.0/tcp/26650")]
-        p2p_listen: String,
-        /// gRPC listen address.
-        #[arg(long, default_value = "127.0.0.1:50050")]
-        grpc_listen: String,
-        /// HTTP listen address (page, /v1, /health, /metrics); none: no HTTP.
-        #[arg(long)]
-        http_listen: Option<String>,
-        /// A peer, `/ip4/…/tcp/…/p2p/<peer id>` (repeat for each).
-        #[arg(long = "peer")]
-        peers: Vec<String>,
-        /// Another member's gRPC URL to relay admitted records to (repeat).
-        #[arg(long = "relay")]
-        relay: Vec<String>,
-    },
+    Init(Box<InitArgs>),
     /// Create a local testnet: keys, genesis.json and one config per validator.
     Testnet {
         /// Directory to create it in.
@@ -98,6 +63,45 @@ enum Cmd {
         #[arg(long, default_value_t = 50050)]
         grpc_port: u16,
     },
+}
+
+/// The arguments of `init`.
+#[derive(clap::Args)]
+struct InitArgs {
+    /// Directory for config.toml (and the database and the WAL unless
+    /// --data-dir is given).
+    #[arg(long)]
+    dir: PathBuf,
+    /// Directory for the database and the WAL (e.g. /var/lib/yinzheng).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// The consortium's genesis file.
+    #[arg(long)]
+    genesis: PathBuf,
+    /// The SM2 consensus key; leave out for an observer.
+    #[arg(long)]
+    consensus_key: Option<PathBuf>,
+    /// The Ed25519 network key (`yinzheng keygen --suite intl`).
+    #[arg(long)]
+    p2p_key: PathBuf,
+    /// Name in logs.
+    #[arg(long, default_value = "node")]
+    moniker: String,
+    /// libp2p listen address.
+    #[arg(long, default_value = "/ip4/0.0.0.0/tcp/26650")]
+    p2p_listen: String,
+    /// gRPC listen address.
+    #[arg(long, default_value = "127.0.0.1:50050")]
+    grpc_listen: String,
+    /// HTTP listen address (page, /v1, /health, /metrics); none: no HTTP.
+    #[arg(long)]
+    http_listen: Option<String>,
+    /// A peer, `/ip4/…/tcp/…/p2p/<peer id>` (repeat for each).
+    #[arg(long = "peer")]
+    peers: Vec<String>,
+    /// Another member's gRPC URL to relay admitted records to (repeat).
+    #[arg(long = "relay")]
+    relay: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -148,31 +152,20 @@ fn main() -> ExitCode {
                 );
                 Ok(())
             }
-            Cmd::Init {
-                dir,
-                data_dir,
-                genesis,
-                consensus_key,
-                p2p_key,
-                moniker,
-                p2p_listen,
-                grpc_listen,
-                http_listen,
-                peers,
-                relay,
-            } => {
+            Cmd::Init(a) => {
+                let a = *a;
                 let done = yinzheng_node::init::init(&yinzheng_node::init::InitOptions {
-                    dir,
-                    data_dir,
-                    moniker,
-                    genesis,
-                    consensus_key,
-                    p2p_key,
-                    p2p_listen,
-                    grpc_listen,
-                    http_listen,
-                    peers,
-                    relay,
+                    dir: a.dir,
+                    data_dir: a.data_dir,
+                    moniker: a.moniker,
+                    genesis: a.genesis,
+                    consensus_key: a.consensus_key,
+                    p2p_key: a.p2p_key,
+                    p2p_listen: a.p2p_listen,
+                    grpc_listen: a.grpc_listen,
+                    http_listen: a.http_listen,
+                    peers: a.peers,
+                    relay: a.relay,
                 })?;
                 for w in &done.warnings {
                     eprintln!("warning: {w}");

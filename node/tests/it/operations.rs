@@ -39,7 +39,7 @@ async fn n4_rolling_upgrade_one_validator_at_a_time_keeps_committing() {
         // While it is down the other three commit, through any of them.
         for k in 0..2 {
             let r = net.certificate((i * 10 + k) as u64);
-            let via = (i + 1 + k as usize) % 4;
+            let via = (i + 1 + k) % 4;
             top = top.max(submit_wait(&mut net.clients[via], &r).await);
             ids.push(r.id());
         }
