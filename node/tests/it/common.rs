@@ -160,3 +160,20 @@ pub fn extra_node(
         faults: Default::default(),
     }
 }
+
+/// Start a node from `dir/config.toml` (an extra node beside a test
+/// consortium), its output appended to `dir/node.log`.
+pub fn run_node(dir: &std::path::Path) -> std::process::Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("node.log"))
+        .unwrap();
+    std::process::Command::new(exe())
+        .args(["run", "--config"])
+        .arg(dir.join("config.toml"))
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}

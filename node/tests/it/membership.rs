@@ -12,7 +12,7 @@ use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::proto::{RecordBody, RegisterPeer, RemovePeer};
 use yinzheng_node::app::now_ms;
 
-use crate::common::{SERIAL, exe, extra_node, height, start, submit_wait};
+use crate::common::{SERIAL, extra_node, height, run_node, start, submit_wait};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_is_not_a_member_cannot_join() {
@@ -38,14 +38,7 @@ async fn a_peer_that_is_not_a_member_cannot_join() {
         net.cluster.net.nodes.iter().map(|n| n.p2p_addr()).collect(),
     );
     std::fs::write(dir.join("config.toml"), config.to_toml()).unwrap();
-    let log = std::fs::File::create(dir.join("node.log")).unwrap();
-    let mut child = std::process::Command::new(exe())
-        .args(["run", "--config"])
-        .arg(dir.join("config.toml"))
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let mut child = run_node(&dir);
     let mut outsider = connect("http://127.0.0.1:27790", Duration::from_secs(60))
         .await
         .unwrap();
@@ -93,14 +86,7 @@ async fn an_observer_registered_by_governance_is_admitted_without_restarts() {
         net.cluster.net.nodes.iter().map(|n| n.p2p_addr()).collect(),
     );
     std::fs::write(dir.join("config.toml"), config.to_toml()).unwrap();
-    let log = std::fs::File::create(dir.join("node.log")).unwrap();
-    let mut child = std::process::Command::new(exe())
-        .args(["run", "--config"])
-        .arg(dir.join("config.toml"))
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let mut child = run_node(&dir);
     let mut observer = connect("http://127.0.0.1:26410", Duration::from_secs(60))
         .await
         .unwrap();

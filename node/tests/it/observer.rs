@@ -2,8 +2,7 @@
 //! decisions, executes every block itself and serves the read API, but never
 //! votes, proposes or takes submissions.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use prost::Message;
@@ -17,7 +16,7 @@ use yinzheng_node::config::NodeConfig;
 use yinzheng_node::proto::subject_ref::By;
 use yinzheng_node::proto::{BundleRequest, SubjectRef, SubmitRequest};
 
-use crate::common::{SERIAL, exe, extra_node, height, start_with, submit_wait};
+use crate::common::{SERIAL, extra_node, height, run_node, start_with, submit_wait};
 
 const BASE: u16 = 29700;
 const OBSERVER_P2P: u16 = BASE + 10;
@@ -55,21 +54,6 @@ fn add_observer(net: &Testnet) -> PathBuf {
     };
     std::fs::write(dir.join("config.toml"), config.to_toml()).unwrap();
     dir
-}
-
-fn run_observer(dir: &Path) -> Child {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("node.log"))
-        .unwrap();
-    Command::new(exe())
-        .args(["run", "--config"])
-        .arg(dir.join("config.toml"))
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap()
 }
 
 async fn bundle(c: &mut Client, id: &[u8], compact: bool) -> Vec<u8> {
@@ -128,7 +112,7 @@ async fn an_observer_catches_up_serves_the_same_bundles_and_never_counts() {
         records.push(r);
     }
     // Started from empty: it catches up from the members.
-    let mut child = run_observer(&dir);
+    let mut child = run_node(&dir);
     let url = format!("http://127.0.0.1:{OBSERVER_GRPC}");
     let mut obs = connect(&url, Duration::from_secs(60)).await.unwrap();
     let target = height(&mut net.clients[0]).await;
@@ -171,7 +155,7 @@ async fn an_observer_catches_up_serves_the_same_bundles_and_never_counts() {
     child.kill().unwrap();
     child.wait().unwrap();
     load.await.unwrap();
-    let mut child = run_observer(&dir);
+    let mut child = run_node(&dir);
     let mut obs = connect(&url, Duration::from_secs(60)).await.unwrap();
     let target = height(&mut net.clients[0]).await;
     wait_for(&mut obs, target, Duration::from_secs(60)).await;
