@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use malachitebft_app_channel::NetworkRequest;
+use malachitebft_app_channel::app::engine::network::PersistentPeerError;
 use malachitebft_app_channel::app::net::{Multiaddr, PeerId};
 use prost::Message;
 use tokio::sync::{broadcast, mpsc};
@@ -72,6 +73,7 @@ pub async fn follow(
         net,
         bootstrap,
         added: HashSet::new(),
+        retry: HashSet::new(),
         cursor: prefix(PEERS, &[]),
     };
     loop {
@@ -89,6 +91,9 @@ struct Members {
     bootstrap: HashSet<PeerId>,
     /// Identities this task made persistent.
     added: HashSet<PeerId>,
+    /// Identities whose change the engine did not take yet (its network
+    /// not started, say): tried again after the next block.
+    retry: HashSet<Vec<u8>>,
     /// The last index entry read (the list's prefix before the first).
     cursor: Vec<u8>,
 }
@@ -96,6 +101,9 @@ struct Members {
 impl Members {
     /// Apply the identity changes committed since the last call.
     async fn catch_up(&mut self, shared: &Shared) {
+        for key in std::mem::take(&mut self.retry) {
+            self.apply(shared, &key).await;
+        }
         let end = prefix(PEERS + 1, &[]);
         loop {
             let mut start = self.cursor.clone();
@@ -132,12 +140,30 @@ impl Members {
             return;
         };
         let want = admitted(shared, key);
-        if want && self.added.insert(peer) {
-            let r = NetworkRequest::add_persistent_peer(&self.net, addr).await;
-            info!(%peer, ok = matches!(r, Ok(Ok(()))), "network identity admitted by governance");
-        } else if !want && self.added.remove(&peer) {
-            let r = NetworkRequest::remove_persistent_peer(&self.net, addr).await;
-            info!(%peer, ok = matches!(r, Ok(Ok(()))), "network identity removed by governance");
+        // One request at a time, each answered before the next; the set
+        // records what the engine confirmed (or already had).
+        if want && !self.added.contains(&peer) {
+            match NetworkRequest::add_persistent_peer(&self.net, addr).await {
+                Ok(Ok(()) | Err(PersistentPeerError::AlreadyExists)) => {
+                    self.added.insert(peer);
+                    info!(%peer, "network identity admitted by governance");
+                }
+                r => {
+                    warn!(%peer, ?r, "could not admit a registered network identity (will retry)");
+                    self.retry.insert(key.to_vec());
+                }
+            }
+        } else if !want && self.added.contains(&peer) {
+            match NetworkRequest::remove_persistent_peer(&self.net, addr).await {
+                Ok(Ok(()) | Err(PersistentPeerError::NotFound)) => {
+                    self.added.remove(&peer);
+                    info!(%peer, "network identity removed by governance");
+                }
+                r => {
+                    warn!(%peer, ?r, "could not remove a network identity (will retry)");
+                    self.retry.insert(key.to_vec());
+                }
+            }
         }
     }
 }

@@ -67,9 +67,10 @@ async fn a_peer_that_is_not_a_member_cannot_join() {
 
 /// An observer's network identity admitted by governance, with no member
 /// restarted: refused while unregistered; once its organisation's admin has
-/// registered it (`RegisterPeer`), the members accept it and it syncs; once
-/// the registration is removed (`RemovePeer`), they disconnect it and it
-/// falls behind.
+/// registered it (`RegisterPeer`), the members accept it and it syncs (and a
+/// member restarted admits it again from committed state); once the
+/// registration is removed (`RemovePeer`), they disconnect it and it falls
+/// behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_observer_registered_by_governance_is_admitted_without_restarts() {
     let _serial = SERIAL.lock().await;
@@ -121,6 +122,10 @@ async fn an_observer_registered_by_governance_is_admitted_without_restarts() {
         peer_public_key: peer_public_key.clone(),
         role: 1,
     }));
+    let remove = record(Kind::RemovePeer(RemovePeer {
+        peer_public_key,
+        reason: "decommissioned".into(),
+    }));
     let h = submit_wait(&mut net.clients[0], &register).await;
     wait_height(
         std::slice::from_mut(&mut observer),
@@ -130,10 +135,29 @@ async fn an_observer_registered_by_governance_is_admitted_without_restarts() {
     .await
     .expect("the registered observer was not admitted");
 
-    let remove = record(Kind::RemovePeer(RemovePeer {
-        peer_public_key,
-        reason: "decommissioned".into(),
-    }));
+    // A member restarted reads the identities in force at start.
+    net.cluster.stop(0);
+    net.cluster.start(0).unwrap();
+    net.reconnect(0).await;
+    let log0 = net.cluster.net.nodes[0].dir.join("node.log");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&log0)
+        .unwrap_or_default()
+        .matches("network identity admitted by governance")
+        .count()
+        < 2
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a restarted member did not admit the registered identity"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let top = height(&mut net.clients[1]).await;
+    wait_height(&mut net.clients[..1], top, Duration::from_secs(60))
+        .await
+        .unwrap();
+
     submit_wait(&mut net.clients[1], &remove).await;
     // Disconnected within moments of the commit; the members go on.
     tokio::time::sleep(Duration::from_secs(2)).await;
