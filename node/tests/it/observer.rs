@@ -1,6 +1,7 @@
 //! Observer nodes: a node without a consensus key follows the members'
 //! decisions, executes every block itself and serves the read API, but never
-//! votes, proposes or takes submissions.
+//! votes, proposes or takes submissions. Four validators and two observers:
+//! one listed in the members' configurations, one admitted by governance.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,8 +11,10 @@ use yinzheng_consortium::cluster::{Client, connect};
 use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_genesis::keyfiles::write_key;
 use yinzheng_genesis::testnet::{self, Testnet};
-use yinzheng_ledger::VerdictStatus;
-use yinzheng_ledger::proto::Bundle;
+use yinzheng_ledger::proto::record_body::Kind;
+use yinzheng_ledger::proto::{Bundle, RecordBody, RegisterPeer};
+use yinzheng_ledger::{Record, VerdictStatus};
+use yinzheng_node::app::now_ms;
 use yinzheng_node::config::NodeConfig;
 use yinzheng_node::proto::subject_ref::By;
 use yinzheng_node::proto::{BundleRequest, SubjectRef, SubmitRequest};
@@ -141,6 +144,25 @@ async fn an_observer_catches_up_serves_the_same_bundles_and_never_counts() {
     let (_, health) = crate::http::get(OBSERVER_GRPC + testnet::HTTP_PORT_OFFSET, "/health").await;
     assert!(health.contains("\"role\":\"observer\""), "{health}");
 
+    // A second observer, listed in no member's configuration but admitted
+    // by governance (`RegisterPeer`), catches up and serves the same bundles.
+    let mut child2 = second_observer(&mut net).await;
+    let mut obs2 = connect(
+        &format!("http://127.0.0.1:{}", OBSERVER_GRPC + 1),
+        Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    let target = height(&mut net.clients[0]).await;
+    wait_for(&mut obs2, target, Duration::from_secs(60)).await;
+    for r in &records {
+        let id = r.id().0;
+        assert_eq!(
+            without_certificates(&bundle(&mut obs2, &id, true).await),
+            without_certificates(&bundle(&mut obs, &id, true).await)
+        );
+    }
+
     // Killed -9 while the members commit, it restarts consistent and follows.
     let load = {
         let rs: Vec<_> = (200..230).map(|n| net.certificate(n)).collect();
@@ -176,6 +198,44 @@ async fn an_observer_catches_up_serves_the_same_bundles_and_never_counts() {
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(height(&mut net.clients[0]).await, stalled);
     assert_eq!(height(&mut obs).await, stalled);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert_eq!(height(&mut obs2).await, stalled);
+    for c in [&mut child, &mut child2] {
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+}
+
+/// Start an observer whose identity the province's admin registers on the
+/// ledger (no member lists it); wait for the registration to commit.
+async fn second_observer(net: &mut crate::common::Net) -> std::process::Child {
+    let dir = net.dir.path().join("observer-2");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p2p = SigningKey::generate(Suite::Intl).unwrap();
+    write_key(&dir.join("p2p.pem"), &p2p).unwrap();
+    let config = extra_node(
+        "observer-2",
+        None,
+        OBSERVER_P2P + 1,
+        OBSERVER_GRPC + 1,
+        net.cluster.net.nodes.iter().map(|n| n.p2p_addr()).collect(),
+    );
+    std::fs::write(dir.join("config.toml"), config.to_toml()).unwrap();
+    let genesis = &net.cluster.net.genesis;
+    let body = RecordBody {
+        chain_id: genesis.chain_id.clone(),
+        signed_at_ms: now_ms(),
+        kind: Some(Kind::RegisterPeer(RegisterPeer {
+            org: genesis.organisations[0].credit_code.clone(),
+            peer_public_key: p2p.verifying_key().to_bytes(),
+            role: 1,
+        })),
+    };
+    let register = Record::create(
+        net.samples.params(),
+        &body,
+        &[(&net.samples.keys.province_admin, "")],
+    )
+    .unwrap();
+    submit_wait(&mut net.clients[0], &register).await;
+    run_node(&dir)
 }
