@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use yinzheng_node::config::NodeConfig;
+
 /// Build the page for `dir/genesis.json` into `dir/web` and have every node
 /// serve it (`verify_page` in its config). `None`, with the reason printed,
 /// when the page's tools (`wasm-bindgen`, `web/build.sh` in a checkout) are
@@ -35,15 +37,9 @@ pub fn prepare(dir: &Path, configs: &[PathBuf]) -> eyre::Result<Option<PathBuf>>
     }
     let page = std::fs::canonicalize(&out)?;
     for path in configs {
-        // Only `verify_page` is set: the configuration's other paths stay as
-        // written (relative to its directory; `NodeConfig::load` would
-        // resolve them against the working directory).
-        let mut table: toml::Table = std::fs::read_to_string(path)?.parse()?;
-        let value = page
-            .to_str()
-            .ok_or_else(|| eyre::eyre!("{}: not UTF-8", page.display()))?;
-        table.insert("verify_page".into(), toml::Value::String(value.into()));
-        std::fs::write(path, toml::to_string_pretty(&table)?)?;
+        let mut c = NodeConfig::load(path).map_err(|e| eyre::eyre!("{e}"))?;
+        c.verify_page = Some(page.clone());
+        std::fs::write(path, c.to_toml())?;
     }
     Ok(Some(page))
 }

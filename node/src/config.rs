@@ -109,7 +109,10 @@ pub struct ConfigError {
 }
 
 impl NodeConfig {
-    /// Read a config file and resolve its relative paths.
+    /// Read a config file and resolve its relative paths against its
+    /// directory, made absolute: a configuration loaded, changed and
+    /// written again (in its own directory or elsewhere) still names the
+    /// same files.
     pub fn load(path: &Path) -> Result<NodeConfig, ConfigError> {
         let err = |reason: String| ConfigError {
             path: path.display().to_string(),
@@ -117,7 +120,11 @@ impl NodeConfig {
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         let mut c: NodeConfig = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-        let base = path.parent().unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let base = std::path::absolute(dir).map_err(|e| err(e.to_string()))?;
         let fix = |p: &mut PathBuf| {
             if p.is_relative() {
                 *p = base.join(&*p);

@@ -14,7 +14,6 @@ use malachitebft_app_channel::app::net::{Multiaddr, PeerId};
 use prost::Message;
 use tokio::sync::{broadcast, mpsc};
 use tracing::{info, warn};
-use yinzheng_crypto::Digest;
 use yinzheng_ledger::proto::PeerState;
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::{Record, StateKey};
@@ -40,11 +39,11 @@ fn admitted(shared: &Shared, public_key: &[u8]) -> bool {
         .is_some_and(|s| s.removed_at_height == 0)
 }
 
-/// The public key a committed `RegisterPeer` or `RemovePeer` names.
-fn named_key(shared: &Shared, id: &Digest) -> Option<Vec<u8>> {
-    let at = shared.chain.record_state(id).ok()??;
-    let bytes = shared.chain.record_at(at.log_index).ok()??;
-    let r = Record::parse(shared.chain.params(), &bytes).ok()?;
+/// The public key named by the `RegisterPeer` or `RemovePeer` an index
+/// entry lists.
+fn named_key(shared: &Shared, key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
+    let hit = crate::audit::hit(&shared.chain, key, value).ok()?;
+    let r = Record::parse(shared.chain.params(), &hit.record).ok()?;
     match r.payload()? {
         Kind::RegisterPeer(p) => Some(p.peer_public_key.clone()),
         Kind::RemovePeer(p) => Some(p.peer_public_key.clone()),
@@ -76,11 +75,13 @@ pub async fn follow(
         retry: HashSet::new(),
         cursor: prefix(PEERS, &[]),
     };
+    members.catch_up(&shared).await;
     loop {
-        members.catch_up(&shared).await;
         match events.recv().await {
-            Ok(Event::Committed(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-            Ok(Event::Refused(..)) => continue,
+            Ok(Event::Committed(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                members.catch_up(&shared).await;
+            }
+            Ok(Event::Refused(..)) => {}
             Err(broadcast::error::RecvError::Closed) => return,
         }
     }
@@ -119,12 +120,9 @@ impl Members {
                 return;
             };
             self.cursor = last.clone();
-            for (_, value) in &entries {
-                let Some(id) = value.get(..32).and_then(Digest::from_slice) else {
-                    continue;
-                };
-                if let Some(key) = named_key(shared, &id) {
-                    self.apply(shared, &key).await;
+            for (key, value) in &entries {
+                if let Some(peer_key) = named_key(shared, key, value) {
+                    self.apply(shared, &peer_key).await;
                 }
             }
         }

@@ -1,4 +1,4 @@
-//! Network identities admitted to the members (`docs/spec/records.md` §3.4):
+//! Network identities admitted to the members (`docs/spec/records.md` §3.3):
 //! an organisation's admins (or an admin above it, or the committee)
 //! register and remove the Ed25519 keys whose libp2p peer ids may connect.
 

@@ -134,7 +134,8 @@ fn be8(b: &[u8]) -> u64 {
     <[u8; 8]>::try_from(b).map_or(0, u64::from_be_bytes)
 }
 
-fn hit(chain: &Chain, key: &[u8], value: &[u8]) -> Result<Hit, AuditError> {
+/// The record an index entry lists, with where it sits.
+pub(crate) fn hit(chain: &Chain, key: &[u8], value: &[u8]) -> Result<Hit, AuditError> {
     let bad = || AuditError::Storage("an audit index entry is malformed".into());
     if value.len() != 48 || key.len() < 8 {
         return Err(bad());

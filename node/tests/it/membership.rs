@@ -7,9 +7,8 @@ use std::time::Duration;
 use yinzheng_consortium::cluster::{connect, wait_height};
 use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_genesis::keyfiles::write_key;
-use yinzheng_ledger::Record;
 use yinzheng_ledger::proto::record_body::Kind;
-use yinzheng_ledger::proto::{RecordBody, RegisterPeer, RemovePeer};
+use yinzheng_ledger::proto::{RegisterPeer, RemovePeer};
 use yinzheng_node::app::now_ms;
 
 use crate::common::{SERIAL, extra_node, height, run_node, start, submit_wait};
@@ -105,17 +104,9 @@ async fn an_observer_registered_by_governance_is_admitted_without_restarts() {
     let org = genesis.organisations[0].credit_code.clone();
     let peer_public_key = p2p.verifying_key().to_bytes();
     let record = |kind: Kind| {
-        let body = RecordBody {
-            chain_id: genesis.chain_id.clone(),
-            signed_at_ms: now_ms(),
-            kind: Some(kind),
-        };
-        Record::create(
-            net.samples.params(),
-            &body,
-            &[(&net.samples.keys.province_admin, "")],
-        )
-        .unwrap()
+        net.samples
+            .record(kind, &net.samples.keys.province_admin, now_ms())
+            .unwrap()
     };
     let register = record(Kind::RegisterPeer(RegisterPeer {
         org,

@@ -11,9 +11,9 @@ use yinzheng_consortium::cluster::{Client, connect};
 use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_genesis::keyfiles::write_key;
 use yinzheng_genesis::testnet::{self, Testnet};
+use yinzheng_ledger::VerdictStatus;
 use yinzheng_ledger::proto::record_body::Kind;
-use yinzheng_ledger::proto::{Bundle, RecordBody, RegisterPeer};
-use yinzheng_ledger::{Record, VerdictStatus};
+use yinzheng_ledger::proto::{Bundle, RegisterPeer};
 use yinzheng_node::app::now_ms;
 use yinzheng_node::config::NodeConfig;
 use yinzheng_node::proto::subject_ref::By;
@@ -221,21 +221,18 @@ async fn second_observer(net: &mut crate::common::Net) -> std::process::Child {
     );
     std::fs::write(dir.join("config.toml"), config.to_toml()).unwrap();
     let genesis = &net.cluster.net.genesis;
-    let body = RecordBody {
-        chain_id: genesis.chain_id.clone(),
-        signed_at_ms: now_ms(),
-        kind: Some(Kind::RegisterPeer(RegisterPeer {
-            org: genesis.organisations[0].credit_code.clone(),
-            peer_public_key: p2p.verifying_key().to_bytes(),
-            role: 1,
-        })),
-    };
-    let register = Record::create(
-        net.samples.params(),
-        &body,
-        &[(&net.samples.keys.province_admin, "")],
-    )
-    .unwrap();
+    let register = net
+        .samples
+        .record(
+            Kind::RegisterPeer(RegisterPeer {
+                org: genesis.organisations[0].credit_code.clone(),
+                peer_public_key: p2p.verifying_key().to_bytes(),
+                role: 1,
+            }),
+            &net.samples.keys.province_admin,
+            now_ms(),
+        )
+        .unwrap();
     submit_wait(&mut net.clients[0], &register).await;
     run_node(&dir)
 }

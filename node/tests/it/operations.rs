@@ -9,7 +9,7 @@ use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_genesis::keyfiles::write_key;
 use yinzheng_ledger::Record;
 use yinzheng_ledger::proto::record_body::Kind;
-use yinzheng_ledger::proto::{ChangeValidators, RecordBody, Validator};
+use yinzheng_ledger::proto::{ChangeValidators, Validator};
 use yinzheng_node::app::now_ms;
 use yinzheng_node::config::NodeConfig;
 use yinzheng_node::proto::RecordRef;
@@ -100,15 +100,11 @@ async fn n4_consensus_key_rotated_through_governance() {
             org: v.org.clone(),
         })
         .collect();
-    let body = RecordBody {
-        chain_id: genesis.chain_id.clone(),
-        signed_at_ms: now_ms(),
-        kind: Some(Kind::ChangeValidators(ChangeValidators { validators: set })),
-    };
     let k = &net.samples.keys;
-    let change = Record::create(
+    let change = Record::sign(
         net.samples.params(),
-        &body,
+        Kind::ChangeValidators(ChangeValidators { validators: set }),
+        now_ms(),
         &[(&k.province_admin, ""), (&k.shenzhen_admin, "")],
     )
     .unwrap();
