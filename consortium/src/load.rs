@@ -36,6 +36,10 @@ pub struct LoadOptions {
     /// Validators to kill (`kill -9`) before the load starts.
     #[arg(long, default_value_t = 0)]
     pub down: usize,
+    /// Submissions in flight per live validator (each waits for its
+    /// record's synced admission before the next).
+    #[arg(long, default_value_t = 8)]
+    pub in_flight: usize,
     /// First libp2p port (gRPC ports start 100 above... see --grpc-port).
     #[arg(long, default_value_t = 28650)]
     pub p2p_port: u16,
@@ -179,7 +183,7 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
         live.len()
     );
     let start = Instant::now();
-    let per_task = 8usize;
+    let per_task = opts.in_flight.max(1);
     let tasks = live.len() * per_task;
     let interval = Duration::from_secs_f64(tasks as f64 / opts.rate as f64);
     let records = Arc::new(records);

@@ -36,7 +36,7 @@ pub struct Served {
 /// One column family of the database.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct DbFamily {
-    /// Its name (`state`, `smt`, `records`…).
+    /// Its name (`state`, `smt_pages`, `records`…).
     pub family: String,
 }
 

@@ -11,4 +11,6 @@ pub use rfc9162::{
     empty_root, inclusion_path, leaf_hash, node_hash, root_from_inclusion, root_of_leaf_hashes,
     verify_consistency, verify_inclusion,
 };
-pub use smt::{MemSmtStore, SmtNode, SmtProof, SmtStore, SmtTerminal, StatusMap, smt_leaf_hash};
+pub use smt::{
+    MemSmtStore, SmtNode, SmtProof, SmtStore, SmtTerminal, StatusMap, smt_leaf_hash, smt_prefix,
+};

@@ -37,8 +37,9 @@ fn bit(key: &Digest, d: usize) -> u8 {
     (key.0[d / 8] >> (7 - (d % 8))) & 1
 }
 
-/// `key` with every bit from `depth` on cleared: the position of a node.
-fn prefix(key: &Digest, depth: usize) -> Digest {
+/// `key` with every bit from `depth` on cleared: the position of the node at
+/// `depth` on `key`'s path (what an [`SmtStore`] is addressed by).
+pub fn smt_prefix(key: &Digest, depth: usize) -> Digest {
     let mut out = [0u8; 32];
     let full = depth / 8;
     out[..full].copy_from_slice(&key.0[..full]);
@@ -51,7 +52,7 @@ fn prefix(key: &Digest, depth: usize) -> Digest {
 
 fn sibling_position(key: &Digest, depth: usize) -> Digest {
     // The sibling of the child at depth + 1 on the key's path.
-    let mut p = prefix(key, depth + 1);
+    let mut p = smt_prefix(key, depth + 1);
     p.0[depth / 8] ^= 1 << (7 - (depth % 8));
     p
 }
@@ -178,7 +179,7 @@ impl SmtProof {
                 if &k == key {
                     return bad("proof shows the key present");
                 }
-                if prefix(&k, depth) != prefix(key, depth) {
+                if smt_prefix(&k, depth) != smt_prefix(key, depth) {
                     return bad("other leaf is not on the key's path");
                 }
                 smt_leaf_hash(suite, &k, &value_hash)
@@ -239,7 +240,7 @@ impl<S: SmtStore> StatusMap<S> {
     pub fn insert(&mut self, key: &Digest, value: &[u8]) -> Result<(), LedgerError> {
         let bottom = self.place(key, value)?;
         for d in (0..bottom).rev() {
-            self.rehash(d, &prefix(key, d))?;
+            self.rehash(d, &smt_prefix(key, d))?;
         }
         Ok(())
     }
@@ -260,7 +261,7 @@ impl<S: SmtStore> StatusMap<S> {
                 touched.resize_with(bottom, Default::default);
             }
             for (d, set) in touched.iter_mut().enumerate().take(bottom) {
-                set.insert(prefix(key, d));
+                set.insert(smt_prefix(key, d));
             }
         }
         for d in (0..touched.len()).rev() {
@@ -282,7 +283,7 @@ impl<S: SmtStore> StatusMap<S> {
         };
         let mut depth = 0usize;
         loop {
-            let pos = prefix(key, depth);
+            let pos = smt_prefix(key, depth);
             match self.store.node(depth16(depth), &pos)? {
                 None => {
                     self.store.put_node(depth16(depth), pos, leaf)?;
@@ -303,17 +304,20 @@ impl<S: SmtStore> StatusMap<S> {
                     self.store.delete_node(depth16(depth), &pos)?;
                     for d in depth..=split {
                         // Placeholder; hashes are recomputed by the caller.
-                        self.store
-                            .put_node(depth16(d), prefix(key, d), SmtNode::Interior(ZERO))?;
+                        self.store.put_node(
+                            depth16(d),
+                            smt_prefix(key, d),
+                            SmtNode::Interior(ZERO),
+                        )?;
                     }
                     let other = SmtNode::Leaf {
                         key: k2,
                         value_hash: v2,
                     };
                     self.store
-                        .put_node(depth16(split + 1), prefix(&k2, split + 1), other)?;
+                        .put_node(depth16(split + 1), smt_prefix(&k2, split + 1), other)?;
                     self.store
-                        .put_node(depth16(split + 1), prefix(key, split + 1), leaf)?;
+                        .put_node(depth16(split + 1), smt_prefix(key, split + 1), leaf)?;
                     return Ok(split + 1);
                 }
                 Some(SmtNode::Interior(_)) => depth += 1,
@@ -337,7 +341,7 @@ impl<S: SmtStore> StatusMap<S> {
         let mut siblings = Vec::new();
         let mut depth = 0usize;
         loop {
-            match self.store.node(depth16(depth), &prefix(key, depth))? {
+            match self.store.node(depth16(depth), &smt_prefix(key, depth))? {
                 None => {
                     return Ok(SmtProof {
                         siblings,

@@ -115,6 +115,10 @@ impl Chain {
     /// Refuses a database created for another genesis.
     pub fn open(path: &Path, genesis: &Genesis) -> Result<Chain, ChainError> {
         let db = Db::open(path)?;
+        let moved = crate::store::pages::migrate(&db)?;
+        if moved > 0 {
+            tracing::info!(nodes = moved, "status map and log converted to pages");
+        }
         let params = genesis.params()?;
         let suite = params.suite;
         let genesis_hash = genesis.hash()?;

@@ -2,6 +2,7 @@
 //! batch per committed block (written with sync, so a block that was
 //! acknowledged survives a crash of the process or the machine).
 
+pub mod pages;
 mod pending;
 
 use std::path::Path;
@@ -21,10 +22,17 @@ pub mod cf {
     pub const BLOCKS: &str = "blocks";
     /// Log index (u64 BE) → record envelope bytes.
     pub const RECORDS: &str = "records";
-    /// (level u8, index u64 BE) → 32-byte Merkle log node.
+    /// (level u8, index u64 BE) → 32-byte Merkle log node: the layout before
+    /// pages, read only to convert it (`pages::migrate`), empty afterwards.
     pub const LOG: &str = "log";
-    /// (depth u16 BE, prefix) → status-map node.
+    /// Log pages: every node of four levels in one entry (`pages`).
+    pub const LOG_PAGES: &str = "log_pages";
+    /// (depth u16 BE, prefix) → status-map node: the layout before pages,
+    /// read only to convert it (`pages::migrate`), empty afterwards.
     pub const SMT: &str = "smt";
+    /// Status-map pages: every node of four levels in one entry
+    /// (`pages`).
+    pub const SMT_PAGES: &str = "smt_pages";
     /// State key digest → state value.
     pub const STATE: &str = "state";
     /// Since-height (u64 BE) → `StoredValidatorSet`.
@@ -43,8 +51,9 @@ pub mod cf {
     /// path here (node-local, rebuildable from the blocks).
     pub const TREES: &str = "trees";
     /// All of them.
-    pub const ALL: [&str; 11] = [
-        META, BLOCKS, RECORDS, LOG, SMT, STATE, VALSETS, INDEX, MEMPOOL, AUDIT, TREES,
+    pub const ALL: [&str; 13] = [
+        META, BLOCKS, RECORDS, LOG, LOG_PAGES, SMT, SMT_PAGES, STATE, VALSETS, INDEX, MEMPOOL,
+        AUDIT, TREES,
     ];
 }
 
@@ -235,6 +244,25 @@ impl Db {
         Ok(out)
     }
 
+    /// Call `f` on every entry with `start <= key < end`, in key order.
+    pub fn for_each_in(
+        &self,
+        family: &'static str,
+        start: &[u8],
+        end: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mode = rocksdb::IteratorMode::From(start, rocksdb::Direction::Forward);
+        for item in self.db.iterator_cf(self.family(family)?, mode) {
+            let (k, v) = item?;
+            if k.as_ref() >= end {
+                break;
+            }
+            f(&k, &v)?;
+        }
+        Ok(())
+    }
+
     /// Remove every entry of a column family (one range deletion).
     pub fn clear(&self, family: &'static str) -> Result<(), StoreError> {
         let h = self.family(family)?;
@@ -245,6 +273,14 @@ impl Db {
         let mut wo = WriteOptions::default();
         wo.set_sync(true);
         Ok(self.db.write_opt(batch, &wo)?)
+    }
+
+    /// Compact a whole column family now (after a large deletion, so its
+    /// space comes back at once rather than with later writes).
+    pub fn compact(&self, family: &'static str) -> Result<(), StoreError> {
+        self.db
+            .compact_range_cf(self.family(family)?, None::<&[u8]>, None::<&[u8]>);
+        Ok(())
     }
 
     /// A u64 under `meta`.

@@ -2,12 +2,14 @@
 //! block commits (then written as one batch) or is dropped (a proposal that
 //! did not win, or failed validation).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use yinzheng_crypto::{Digest, Suite};
 use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore};
 use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 
+use super::pages::{self, Page};
 use super::{Db, StoreError, cf};
 
 /// A block's pending writes over the committed database.
@@ -15,54 +17,9 @@ pub struct Pending<'a> {
     db: &'a Db,
     suite: Suite,
     writes: HashMap<(&'static str, Vec<u8>), Option<Vec<u8>>>,
-}
-
-/// Key of a log node.
-pub fn log_key(level: u8, index: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(9);
-    k.push(level);
-    k.extend_from_slice(&index.to_be_bytes());
-    k
-}
-
-fn smt_key(depth: u16, prefix: &Digest) -> Vec<u8> {
-    let mut k = Vec::with_capacity(34);
-    k.extend_from_slice(&depth.to_be_bytes());
-    k.extend_from_slice(&prefix.0);
-    k
-}
-
-fn encode_smt(node: &SmtNode) -> Vec<u8> {
-    match node {
-        SmtNode::Leaf { key, value_hash } => {
-            let mut v = vec![1u8];
-            v.extend_from_slice(&key.0);
-            v.extend_from_slice(&value_hash.0);
-            v
-        }
-        SmtNode::Interior(h) => {
-            let mut v = vec![2u8];
-            v.extend_from_slice(&h.0);
-            v
-        }
-    }
-}
-
-fn decode_smt(v: &[u8]) -> Result<SmtNode, StoreError> {
-    let bad = || StoreError::Corrupt {
-        what: "status-map node",
-        reason: format!("{} bytes", v.len()),
-    };
-    match (v.first(), v.len()) {
-        (Some(1), 65) => Ok(SmtNode::Leaf {
-            key: Digest::from_slice(&v[1..33]).ok_or_else(bad)?,
-            value_hash: Digest::from_slice(&v[33..65]).ok_or_else(bad)?,
-        }),
-        (Some(2), 33) => Ok(SmtNode::Interior(
-            Digest::from_slice(&v[1..33]).ok_or_else(bad)?,
-        )),
-        _ => Err(bad()),
-    }
+    /// Status-map pages read or changed, and whether changed (boxed: a
+    /// block touches thousands, and the map's table stays small).
+    pages: RefCell<HashMap<(&'static str, Vec<u8>), (Box<Page>, bool)>>,
 }
 
 impl<'a> Pending<'a> {
@@ -72,6 +29,7 @@ impl<'a> Pending<'a> {
             db,
             suite,
             writes: HashMap::new(),
+            pages: RefCell::new(HashMap::new()),
         }
     }
 
@@ -90,10 +48,56 @@ impl<'a> Pending<'a> {
 
     /// The writes, ready for [`Db::write`].
     pub fn into_ops(self) -> Vec<super::Op> {
+        let pages = self
+            .pages
+            .into_inner()
+            .into_iter()
+            .filter(|(_, (_, dirty))| *dirty);
         self.writes
             .into_iter()
             .map(|((f, k), v)| (f, k, v))
+            .chain(pages.map(|((f, k), (page, _))| (f, k, page.encode())))
             .collect()
+    }
+
+    /// Run `f` on a page (status map or log) and a slot of it, reading the
+    /// page first if this block has not yet.
+    fn with_page<R>(
+        &self,
+        family: &'static str,
+        key: Vec<u8>,
+        slot: usize,
+        f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
+    ) -> Result<R, StoreError> {
+        let mut pages = self.pages.borrow_mut();
+        let entry = match pages.entry((family, key)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let page = Box::new(pages::load(self.db, family, &e.key().1)?);
+                e.insert((page, false))
+            }
+        };
+        Ok(f(entry, slot))
+    }
+
+    fn with_smt_page<R>(
+        &self,
+        depth: u16,
+        pos: &Digest,
+        f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
+    ) -> Result<R, StoreError> {
+        let (id, slot) = pages::locate(depth, pos);
+        self.with_page(cf::SMT_PAGES, pages::page_key(&id), slot, f)
+    }
+
+    fn with_log_page<R>(
+        &self,
+        level: u8,
+        index: u64,
+        f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
+    ) -> Result<R, StoreError> {
+        let (id, slot) = pages::locate_log(level, index);
+        self.with_page(cf::LOG_PAGES, pages::log_page_key(&id), slot, f)
     }
 }
 
@@ -111,32 +115,42 @@ impl BlockStore for Pending<'_> {
 
 impl LogStore for Pending<'_> {
     fn node(&self, level: u8, index: u64) -> Result<Option<Digest>, LedgerError> {
-        Ok(self
-            .get(cf::LOG, &log_key(level, index))?
-            .and_then(|v| Digest::from_slice(&v)))
+        let node = self.with_log_page(level, index, |(page, _), slot| page.get(slot))?;
+        match node {
+            None => Ok(None),
+            Some(SmtNode::Interior(h)) => Ok(Some(h)),
+            Some(SmtNode::Leaf { .. }) => Err(StoreError::Corrupt {
+                what: "log page",
+                reason: "a status-map leaf in it".into(),
+            }
+            .into()),
+        }
     }
 
     fn put_node(&mut self, level: u8, index: u64, hash: Digest) -> Result<(), LedgerError> {
-        self.put(cf::LOG, log_key(level, index), hash.0.to_vec());
-        Ok(())
+        Ok(self.with_log_page(level, index, |(page, dirty), slot| {
+            page.set(slot, Some(SmtNode::Interior(hash)));
+            *dirty = true;
+        })?)
     }
 }
 
 impl SmtStore for Pending<'_> {
     fn node(&self, depth: u16, prefix: &Digest) -> Result<Option<SmtNode>, LedgerError> {
-        Ok(self
-            .get(cf::SMT, &smt_key(depth, prefix))?
-            .map(|v| decode_smt(&v))
-            .transpose()?)
+        Ok(self.with_smt_page(depth, prefix, |(page, _), slot| page.get(slot))?)
     }
 
     fn put_node(&mut self, depth: u16, prefix: Digest, node: SmtNode) -> Result<(), LedgerError> {
-        self.put(cf::SMT, smt_key(depth, &prefix), encode_smt(&node));
-        Ok(())
+        Ok(self.with_smt_page(depth, &prefix, |(page, dirty), slot| {
+            page.set(slot, Some(node));
+            *dirty = true;
+        })?)
     }
 
     fn delete_node(&mut self, depth: u16, prefix: &Digest) -> Result<(), LedgerError> {
-        self.writes.insert((cf::SMT, smt_key(depth, prefix)), None);
-        Ok(())
+        Ok(self.with_smt_page(depth, prefix, |(page, dirty), slot| {
+            page.set(slot, None);
+            *dirty = true;
+        })?)
     }
 }
