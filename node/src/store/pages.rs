@@ -37,6 +37,8 @@ pub const PAGE_LEVELS: usize = 4;
 /// Slots of a page: every node of a complete tree of `PAGE_LEVELS + 1` levels.
 const SLOTS: usize = (2 << PAGE_LEVELS) - 1;
 const FORMAT: u8 = 1;
+/// [`PAGE_LEVELS`] as the log's levels are counted.
+const LOG_BAND: u8 = 4;
 
 /// A page's name: the depth of its top and the top's position.
 pub type PageId = (u16, Digest);
@@ -64,8 +66,8 @@ pub fn locate(depth: u16, pos: &Digest) -> (PageId, usize) {
 
 /// The page holding the log node (`level`, `index`), and its slot there.
 pub fn locate_log(level: u8, index: u64) -> (LogPageId, usize) {
-    let band = level / PAGE_LEVELS as u8;
-    let rel = u32::from(band) * PAGE_LEVELS as u32 + PAGE_LEVELS as u32 - u32::from(level);
+    let band = level / LOG_BAND;
+    let rel = u32::from(band) * u32::from(LOG_BAND) + u32::from(LOG_BAND) - u32::from(level);
     let page = index.checked_shr(rel).unwrap_or(0);
     let low = usize::try_from(index & ((1u64 << rel) - 1)).unwrap_or(0);
     ((band, page), (1 << rel) - 1 + low)
@@ -218,9 +220,9 @@ const MIGRATE_BATCH: usize = 20_000;
 /// index u64 BE → hash) to pages, once. Returns the nodes moved.
 pub fn migrate(db: &Db) -> Result<u64, StoreError> {
     // Status map: bands of four depths, each a contiguous range of old keys.
-    let smt_bands = (0..256usize).step_by(PAGE_LEVELS).map(|d0| {
-        let first = if d0 == 0 { 0 } else { d0 + 1 } as u16;
-        let last = (d0 + PAGE_LEVELS).min(256) as u16;
+    let smt_bands = (0..256u16).step_by(PAGE_LEVELS).map(|d0| {
+        let first = if d0 == 0 { 0 } else { d0 + 1 };
+        let last = (d0 + u16::from(LOG_BAND)).min(256);
         (
             first.to_be_bytes().to_vec(),
             (last + 1).to_be_bytes().to_vec(),
@@ -371,7 +373,7 @@ mod tests {
 
     /// Keys spread as state keys are: digests.
     fn keys(n: usize, salt: u8) -> Vec<Digest> {
-        (0..n as u32)
+        (0..u32::try_from(n).unwrap())
             .map(|i| Suite::Sm.hash_parts(&[&[salt], &i.to_be_bytes()]))
             .collect()
     }
@@ -421,7 +423,7 @@ mod tests {
         for (b, chunk) in all.chunks(700).enumerate() {
             let mut p = Pending::new(&db, Suite::Sm);
             let mut map = StatusMap::open(Suite::Sm, &mut p);
-            let value = [b as u8; 5];
+            let value = [u8::try_from(b).unwrap(); 5];
             let again = &all[..b * 50];
             let entries: Vec<_> = chunk.iter().chain(again).map(|k| (k, &value[..])).collect();
             map.insert_batch(entries.clone()).unwrap();
@@ -449,7 +451,7 @@ mod tests {
         let all = keys(2_000, 3);
         let mut legacy = StatusMap::open(Suite::Sm, Legacy::default());
         for (i, k) in all.iter().enumerate() {
-            legacy.insert(k, &(i as u32).to_be_bytes()).unwrap();
+            legacy.insert(k, &i.to_be_bytes()).unwrap();
         }
         let encode = |n: &SmtNode| match n {
             SmtNode::Leaf { key, value_hash } => [&[1u8][..], &key.0, &value_hash.0].concat(),
@@ -522,12 +524,11 @@ mod tests {
             let mut p = Pending::new(&db, Suite::Sm);
             let mut log = MerkleLog::open(Suite::Sm, mem.size(), &mut p);
             for i in 0..block {
-                let data = (mem.size() + i as u64).to_be_bytes();
+                let data = (mem.size() + u64::try_from(i).unwrap()).to_be_bytes();
                 log.append(&data).unwrap();
             }
-            for i in 0..block {
-                mem.append(&(mem.size() + 0 * i as u64).to_be_bytes())
-                    .unwrap();
+            for _ in 0..block {
+                mem.append(&mem.size().to_be_bytes()).unwrap();
             }
             db.write(p.into_ops()).unwrap();
             let paged = MerkleLog::open(Suite::Sm, mem.size(), Pending::new(&db, Suite::Sm));

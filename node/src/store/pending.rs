@@ -12,6 +12,9 @@ use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 use super::pages::{self, Page};
 use super::{Db, StoreError, cf};
 
+/// Pages by (column family, key), each with whether it changed.
+type PageCache = HashMap<(&'static str, Vec<u8>), (Box<Page>, bool)>;
+
 /// A block's pending writes over the committed database.
 pub struct Pending<'a> {
     db: &'a Db,
@@ -19,7 +22,7 @@ pub struct Pending<'a> {
     writes: HashMap<(&'static str, Vec<u8>), Option<Vec<u8>>>,
     /// Status-map pages read or changed, and whether changed (boxed: a
     /// block touches thousands, and the map's table stays small).
-    pages: RefCell<HashMap<(&'static str, Vec<u8>), (Box<Page>, bool)>>,
+    pages: RefCell<PageCache>,
 }
 
 impl<'a> Pending<'a> {
