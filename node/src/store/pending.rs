@@ -20,8 +20,8 @@ pub struct Pending<'a> {
     db: &'a Db,
     suite: Suite,
     writes: HashMap<(&'static str, Vec<u8>), Option<Vec<u8>>>,
-    /// Status-map pages read or changed, and whether changed (boxed: a
-    /// block touches thousands, and the map's table stays small).
+    /// Status-map and log pages read or changed, and whether changed
+    /// (boxed: a block touches thousands, and the map's table stays small).
     pages: RefCell<PageCache>,
 }
 
