@@ -33,18 +33,52 @@ use yinzheng_ledger::merkle::{SmtNode, smt_prefix};
 use super::{Db, StoreError, cf};
 
 /// Levels of the tree in one page.
-pub const PAGE_LEVELS: usize = 4;
+pub const PAGE_LEVELS: usize = LEVELS as usize;
+const LEVELS: u8 = 4;
 /// Slots of a page: every node of a complete tree of `PAGE_LEVELS + 1` levels.
 const SLOTS: usize = (2 << PAGE_LEVELS) - 1;
 const FORMAT: u8 = 1;
-/// [`PAGE_LEVELS`] as the log's levels are counted.
-const LOG_BAND: u8 = 4;
 
 /// A page's name: the depth of its top and the top's position.
 pub type PageId = (u16, Digest);
 
 /// A log page's name: its band and its index there.
 pub type LogPageId = (u8, u64);
+
+/// A page of either tree: what a block's page cache is keyed by (no key
+/// bytes built on every node read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageRef {
+    /// A status-map page.
+    Smt(PageId),
+    /// A log page.
+    Log(LogPageId),
+}
+
+impl PageRef {
+    /// Its column family.
+    pub fn family(&self) -> &'static str {
+        match self {
+            PageRef::Smt(_) => cf::SMT_PAGES,
+            PageRef::Log(_) => cf::LOG_PAGES,
+        }
+    }
+
+    /// Its key there.
+    pub fn key(&self) -> Vec<u8> {
+        match self {
+            PageRef::Smt(id) => page_key(id),
+            PageRef::Log(id) => log_page_key(id),
+        }
+    }
+
+    fn what(&self) -> &'static str {
+        match self {
+            PageRef::Smt(_) => "status-map page",
+            PageRef::Log(_) => "log page",
+        }
+    }
+}
 
 /// The page holding the status-map node at (`depth`, `pos`), and its slot there.
 pub fn locate(depth: u16, pos: &Digest) -> (PageId, usize) {
@@ -66,8 +100,8 @@ pub fn locate(depth: u16, pos: &Digest) -> (PageId, usize) {
 
 /// The page holding the log node (`level`, `index`), and its slot there.
 pub fn locate_log(level: u8, index: u64) -> (LogPageId, usize) {
-    let band = level / LOG_BAND;
-    let rel = u32::from(band) * u32::from(LOG_BAND) + u32::from(LOG_BAND) - u32::from(level);
+    let band = level / LEVELS;
+    let rel = u32::from(band) * u32::from(LEVELS) + u32::from(LEVELS) - u32::from(level);
     let page = index.checked_shr(rel).unwrap_or(0);
     let low = usize::try_from(index & ((1u64 << rel) - 1)).unwrap_or(0);
     ((band, page), (1 << rel) - 1 + low)
@@ -144,10 +178,11 @@ impl Page {
         Some(v)
     }
 
-    /// Parse a stored value; anything but an exact encoding is corrupt.
-    pub fn decode(v: &[u8]) -> Result<Page, StoreError> {
+    /// Parse a stored value (of a `what`: a status-map or a log page);
+    /// anything but an exact encoding is corrupt.
+    pub fn decode(v: &[u8], what: &'static str) -> Result<Page, StoreError> {
         let bad = |reason: &str| StoreError::Corrupt {
-            what: "status-map page",
+            what,
             reason: reason.to_owned(),
         };
         if v.len() < 9 || v[0] != FORMAT {
@@ -188,9 +223,9 @@ impl Page {
 }
 
 /// Read a page from the database (an absent page is empty).
-pub fn load(db: &Db, family: &'static str, key: &[u8]) -> Result<Page, StoreError> {
-    match db.get(family, key)? {
-        Some(v) => Page::decode(&v),
+pub fn load(db: &Db, page: &PageRef) -> Result<Page, StoreError> {
+    match db.get(page.family(), &page.key())? {
+        Some(v) => Page::decode(&v, page.what()),
         None => Ok(Page::default()),
     }
 }
@@ -222,7 +257,7 @@ pub fn migrate(db: &Db) -> Result<u64, StoreError> {
     // Status map: bands of four depths, each a contiguous range of old keys.
     let smt_bands = (0..256u16).step_by(PAGE_LEVELS).map(|d0| {
         let first = if d0 == 0 { 0 } else { d0 + 1 };
-        let last = (d0 + u16::from(LOG_BAND)).min(256);
+        let last = (d0 + u16::from(LEVELS)).min(256);
         (
             first.to_be_bytes().to_vec(),
             (last + 1).to_be_bytes().to_vec(),
@@ -239,7 +274,7 @@ pub fn migrate(db: &Db) -> Result<u64, StoreError> {
         Ok((page_key(&id), slot, decode_legacy(v)?))
     })?;
     // Log: bands of four levels.
-    let log_bands = (0..16u8).map(|k| (vec![k * 4], vec![k * 4 + 4]));
+    let log_bands = (0..64 / LEVELS).map(|k| (vec![k * LEVELS], vec![(k + 1) * LEVELS]));
     let log = convert(db, cf::LOG, cf::LOG_PAGES, log_bands, |k, v| {
         let (Ok(key), Some(hash)) = (<[u8; 9]>::try_from(k), Digest::from_slice(v)) else {
             return Err(corrupt_key("log node", k));
@@ -348,7 +383,7 @@ mod tests {
         );
         let v = p.encode().unwrap();
         assert_eq!(v.len(), 9 + 32 + 64);
-        assert_eq!(Page::decode(&v).unwrap(), p);
+        assert_eq!(Page::decode(&v, "page").unwrap(), p);
         for bad in [
             Vec::new(),
             vec![2; 9 + 96],
@@ -367,7 +402,7 @@ mod tests {
                 w
             },
         ] {
-            assert!(Page::decode(&bad).is_err(), "{bad:?}");
+            assert!(Page::decode(&bad, "page").is_err(), "{bad:?}");
         }
     }
 
@@ -444,6 +479,28 @@ mod tests {
         assert!(pages < all.len(), "{pages} pages for {} keys", all.len());
     }
 
+    /// With one corrupt entry (`bad_key` → `bad_value`) beside the `nodes`
+    /// good ones of the old layout in `family`, the conversion stops with an
+    /// error saying `message` and leaves the old layout whole; without it,
+    /// everything converts.
+    fn refused_then_converted(
+        db: &Db,
+        family: &'static str,
+        bad_key: Vec<u8>,
+        bad_value: Vec<u8>,
+        message: &str,
+        nodes: u64,
+    ) {
+        db.write(vec![(family, bad_key.clone(), Some(bad_value))])
+            .unwrap();
+        let err = migrate(db).unwrap_err();
+        assert!(err.to_string().contains(message), "{err}");
+        assert_eq!(db.scan(family).unwrap().len() as u64, nodes + 1);
+        db.write(vec![(family, bad_key, None)]).unwrap();
+        assert_eq!(migrate(db).unwrap(), nodes);
+        assert!(db.range(family, &[], &[0xff; 64], 1).unwrap().is_empty());
+    }
+
     #[test]
     fn a_node_per_entry_database_is_converted_once_with_the_same_answers() {
         let dir = tempfile::tempdir().unwrap();
@@ -471,16 +528,15 @@ mod tests {
             .collect();
         db.write(ops).unwrap();
         let nodes = legacy.store().0.len() as u64;
-        // A corrupt old entry stops the conversion with a clear error, and the
-        // old layout stays whole for the next attempt.
         let bad_key = [&200u16.to_be_bytes()[..], &[0; 32]].concat();
-        db.write(vec![(cf::SMT, bad_key.clone(), Some(vec![9]))])
-            .unwrap();
-        let err = migrate(&db).unwrap_err();
-        assert!(err.to_string().contains("corrupt status-map node"), "{err}");
-        assert_eq!(db.scan(cf::SMT).unwrap().len() as u64, nodes + 1);
-        db.write(vec![(cf::SMT, bad_key, None)]).unwrap();
-        assert_eq!(migrate(&db).unwrap(), nodes);
+        refused_then_converted(
+            &db,
+            cf::SMT,
+            bad_key,
+            vec![9],
+            "corrupt status-map node",
+            nodes,
+        );
         assert!(db.range(cf::SMT, &[], &[0xff; 64], 1).unwrap().is_empty());
         assert_eq!(migrate(&db).unwrap(), 0, "a second start converts nothing");
         let paged = StatusMap::open(Suite::Sm, Pending::new(&db, Suite::Sm));
@@ -561,16 +617,8 @@ mod tests {
         }
         let nodes = ops.len() as u64;
         db.write(ops).unwrap();
-        // A log entry of the wrong length stops the conversion with a clear
-        // error and leaves the old layout whole.
         let bad = [&[40u8][..], &[0; 8]].concat();
-        db.write(vec![(cf::LOG, bad.clone(), Some(vec![1; 31]))])
-            .unwrap();
-        let err = migrate(&db).unwrap_err();
-        assert!(err.to_string().contains("corrupt log node"), "{err}");
-        assert_eq!(db.scan(cf::LOG).unwrap().len() as u64, nodes + 1);
-        db.write(vec![(cf::LOG, bad, None)]).unwrap();
-        assert_eq!(migrate(&db).unwrap(), nodes);
+        refused_then_converted(&db, cf::LOG, bad, vec![1; 31], "corrupt log node", nodes);
         assert_eq!(migrate(&db).unwrap(), 0);
         let paged = MerkleLog::open(Suite::Sm, mem.size(), Pending::new(&db, Suite::Sm));
         same_log(&paged, &mem);

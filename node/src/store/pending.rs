@@ -9,11 +9,11 @@ use yinzheng_crypto::{Digest, Suite};
 use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore};
 use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 
-use super::pages::{self, Page};
+use super::pages::{self, Page, PageRef};
 use super::{Db, StoreError, cf};
 
-/// Pages by (column family, key), each with whether it changed.
-type PageCache = HashMap<(&'static str, Vec<u8>), (Box<Page>, bool)>;
+/// Pages read or changed, each with whether it changed.
+type PageCache = HashMap<PageRef, (Box<Page>, bool)>;
 
 /// A block's pending writes over the committed database.
 pub struct Pending<'a> {
@@ -59,7 +59,7 @@ impl<'a> Pending<'a> {
         self.writes
             .into_iter()
             .map(|((f, k), v)| (f, k, v))
-            .chain(pages.map(|((f, k), (page, _))| (f, k, page.encode())))
+            .chain(pages.map(|(r, (page, _))| (r.family(), r.key(), page.encode())))
             .collect()
     }
 
@@ -67,16 +67,15 @@ impl<'a> Pending<'a> {
     /// page first if this block has not yet.
     fn with_page<R>(
         &self,
-        family: &'static str,
-        key: Vec<u8>,
+        page: PageRef,
         slot: usize,
         f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
     ) -> Result<R, StoreError> {
         let mut pages = self.pages.borrow_mut();
-        let entry = match pages.entry((family, key)) {
+        let entry = match pages.entry(page) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                let page = Box::new(pages::load(self.db, family, &e.key().1)?);
+                let page = Box::new(pages::load(self.db, e.key())?);
                 e.insert((page, false))
             }
         };
@@ -90,7 +89,7 @@ impl<'a> Pending<'a> {
         f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
     ) -> Result<R, StoreError> {
         let (id, slot) = pages::locate(depth, pos);
-        self.with_page(cf::SMT_PAGES, pages::page_key(&id), slot, f)
+        self.with_page(PageRef::Smt(id), slot, f)
     }
 
     fn with_log_page<R>(
@@ -100,7 +99,7 @@ impl<'a> Pending<'a> {
         f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
     ) -> Result<R, StoreError> {
         let (id, slot) = pages::locate_log(level, index);
-        self.with_page(cf::LOG_PAGES, pages::log_page_key(&id), slot, f)
+        self.with_page(PageRef::Log(id), slot, f)
     }
 }
 
