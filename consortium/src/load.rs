@@ -5,7 +5,8 @@
 //! efficiency ratio records/s ÷ (cores × SM2 verifies/s per core ÷ validators).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,12 +15,14 @@ use rayon::prelude::*;
 use tokio_stream::StreamExt;
 use yinzheng_crypto::{Signer as _, SigningKey, Suite, Verifier as _};
 use yinzheng_genesis::samples::Samples;
-use yinzheng_genesis::testnet::{self, TestnetOptions};
+use yinzheng_genesis::testnet::{self, Testnet, TestnetOptions};
 use yinzheng_ledger::Record;
 
 use crate::cluster::{self, Cluster};
 use yinzheng_node::app::now_ms;
-use yinzheng_node::proto::{StreamBlocksRequest, SubmitRequest};
+use yinzheng_node::chain::Chain;
+use yinzheng_node::config::NodeConfig;
+use yinzheng_node::proto::{InfoRequest, StreamBlocksRequest, SubmitRequest};
 
 /// Load options.
 #[derive(Debug, Clone, clap::Args)]
@@ -40,6 +43,12 @@ pub struct LoadOptions {
     /// record's synced admission before the next).
     #[arg(long, default_value_t = 8)]
     pub in_flight: usize,
+    /// Start from a copy of a consortium the read bench filled (its
+    /// `--dir`): node 0's database is given to every validator, so the load
+    /// runs on a ledger that already holds those records. The ports are
+    /// the copied configurations' own.
+    #[arg(long)]
+    pub prefilled: Option<PathBuf>,
     /// First libp2p port (gRPC ports start 100 above... see --grpc-port).
     #[arg(long, default_value_t = 28650)]
     pub p2p_port: u16,
@@ -88,20 +97,76 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank - 1]
 }
 
+/// Copy `src` to `dst` as `cp -a` does (a database of a gigabyte or more).
+fn copy(src: &Path, dst: &Path) -> eyre::Result<()> {
+    let ok = Command::new("cp")
+        .arg("-a")
+        .arg(src)
+        .arg(dst)
+        .status()?
+        .success();
+    ok.then_some(())
+        .ok_or_else(|| eyre!("cannot copy {} to {}", src.display(), dst.display()))
+}
+
+/// A copy in `to` of the consortium in `from` whose node 0 holds a filled
+/// database: the genesis, the issuer keys, each validator's configuration
+/// and keys, and node 0's database for every validator (no consensus
+/// WAL: each starts a fresh one). Returns it with the records it holds.
+fn copy_prefilled(from: &Path, to: &Path) -> eyre::Result<(Testnet, u64)> {
+    if to.exists() {
+        return Err(eyre!("{} exists: give a new directory", to.display()));
+    }
+    let src = yinzheng_node::testnet::open(from)?;
+    let db = NodeConfig::load(&src.nodes[0].dir.join("config.toml"))
+        .map_err(|e| eyre!("{e}"))?
+        .db;
+    std::fs::create_dir_all(to)?;
+    copy(&src.genesis_path, &to.join("genesis.json"))?;
+    copy(&src.keys_dir, &to.join("keys"))?;
+    eprintln!(
+        "copying node 0's database to {} validators …",
+        src.nodes.len()
+    );
+    for n in &src.nodes {
+        let d = to.join(&n.moniker);
+        std::fs::create_dir_all(&d)?;
+        for f in ["config.toml", "consensus.pem", "p2p.pem"] {
+            copy(&n.dir.join(f), &d.join(f))?;
+        }
+        copy(&db, &d.join("db"))?;
+    }
+    let net = yinzheng_node::testnet::open(to)?;
+    let config =
+        NodeConfig::load(&net.nodes[0].dir.join("config.toml")).map_err(|e| eyre!("{e}"))?;
+    let records = Chain::open(&config.db, &net.genesis)
+        .map_err(|e| eyre!("{e}"))?
+        .head()
+        .tip
+        .log_size;
+    Ok((net, records))
+}
+
 /// Run the load benchmark and print its report.
 pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
     let verifies = sm2_verifies_per_core()?;
     let exe = cluster::node_binary()?;
-    let net = cluster::create(
-        &opts.dir,
-        &TestnetOptions {
-            chain_id: "yinzheng-load".into(),
-            validators: 4,
-            p2p_base_port: opts.p2p_port,
-            grpc_base_port: opts.grpc_port,
-            genesis_time_ms: now_ms(),
-        },
-    )?;
+    let (net, before) = match &opts.prefilled {
+        Some(from) => copy_prefilled(from, &opts.dir)?,
+        None => (
+            cluster::create(
+                &opts.dir,
+                &TestnetOptions {
+                    chain_id: "yinzheng-load".into(),
+                    validators: 4,
+                    p2p_base_port: opts.p2p_port,
+                    grpc_base_port: opts.grpc_port,
+                    genesis_time_ms: now_ms(),
+                },
+            )?,
+            0,
+        ),
+    };
     let keys = testnet::issuer_keys(&net.keys_dir).map_err(|e| eyre!("{e}"))?;
     let samples = Samples::new(&net.genesis, keys).map_err(|e| eyre!("{e}"))?;
     eprintln!("signing {} certificate records …", opts.records);
@@ -120,7 +185,12 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
     for i in 0..cluster.len() {
         clients.push(cluster.client(i, Duration::from_secs(60)).await?);
     }
-    cluster::wait_height(&mut clients, 2, Duration::from_secs(60)).await?;
+    let mut start_height = 0;
+    for c in &mut clients {
+        let h = c.get_info(InfoRequest {}).await?.into_inner().height;
+        start_height = start_height.max(h);
+    }
+    cluster::wait_height(&mut clients, start_height + 2, Duration::from_secs(120)).await?;
     let live: Vec<usize> = (opts.down..cluster.len()).collect();
     for i in 0..opts.down {
         cluster.kill(i);
@@ -241,7 +311,7 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as f64;
     let ideal = cores * verifies / cluster.len() as f64;
     println!(
-        "load: {} validators ({} down), {} records",
+        "load: {} validators ({} down), {} records, {before} committed before",
         cluster.len(),
         opts.down,
         n

@@ -35,6 +35,10 @@ pub struct ReadOptions {
     /// Measure on the database a previous run filled in --dir.
     #[arg(long)]
     pub reuse: bool,
+    /// With --reuse: first add records to node 0's database until it holds
+    /// --records (a bigger ledger without filling it again from empty).
+    #[arg(long, requires = "reuse")]
+    pub extend: bool,
     /// Records to write before measuring.
     #[arg(long, default_value_t = 1_000_000)]
     pub records: usize,
@@ -85,8 +89,8 @@ fn stored_ids(config: &NodeConfig) -> eyre::Result<Vec<Digest>> {
         .collect()
 }
 
-/// Fill node 0's database (the ids are read back from it afterwards, as
-/// for a reused one).
+/// Fill node 0's database up to `o.records` records, from what it holds
+/// (the ids are read back from it afterwards, as for a reused one).
 fn fill(net: &testnet::Testnet, o: &ReadOptions) -> eyre::Result<()> {
     let config = NodeConfig::load(&net.nodes[0].dir.join("config.toml"))?;
     let chain = Chain::open(&config.db, &net.genesis).map_err(|e| eyre!("{e}"))?;
@@ -108,7 +112,8 @@ fn fill(net: &testnet::Testnet, o: &ReadOptions) -> eyre::Result<()> {
         .collect();
     let mut written = 0usize;
     let started = Instant::now();
-    let mut next = 0usize;
+    // Extending a filled database continues its numbering.
+    let mut next = usize::try_from(chain.head().tip.log_size)?;
     while next < o.records {
         let n = o.per_block.min(o.records - next);
         let now = now_ms();
@@ -199,6 +204,11 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
         tokio::task::spawn_blocking(move || fill(&n2, &o2)).await??;
         net.nodes[0].dir.join("config.toml")
     };
+    if o.extend {
+        let net = yinzheng_node::testnet::open(&o.dir)?;
+        let o2 = o.clone();
+        tokio::task::spawn_blocking(move || fill(&net, &o2)).await??;
+    }
     if o.catch_up > 0 {
         return crate::catchup::run(&config_path, &o).await;
     }

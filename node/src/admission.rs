@@ -5,6 +5,7 @@
 //! checks each record again against the committed state (signatures,
 //! rules, not committed meanwhile), and keeps those still acceptable.
 
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -15,6 +16,53 @@ use crate::app::{Shared, now_ms};
 use crate::chain::Chain;
 use crate::mempool::{AdmitError, Mempool};
 use crate::store::{Op, StoreError, cf};
+
+/// How much lower than the rest of the node the admission threads are
+/// scheduled (a `nice` increment, Linux): under a flood of submissions
+/// the operating system gives the CPU to consensus, execution and commits
+/// first, so blocks keep their pace and the flood slows its own answers.
+pub const ADMISSION_NICE: i32 = 10;
+
+fn lower_priority() {
+    // On Linux the nice value is per thread: `PRIO_PROCESS` with no pid
+    // applies to the calling thread only.
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(None, ADMISSION_NICE) {
+        tracing::warn!(%e, "admission threads keep the node's priority");
+    }
+}
+
+/// The admission threads: as many as cores, below the node's priority.
+/// `None` if they could not be started (then the shared pool is used).
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("admission-{i}"))
+            .start_handler(|_| lower_priority())
+            .build()
+            .map_err(|e| tracing::warn!(%e, "no admission threads; admitting on the shared pool"))
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Run a submission's or a relay's checks (`f`: decoding, signatures, a
+/// dry run of the rules) on the admission threads and wait for the answer.
+/// Parallel work inside `f` (`par_iter`) stays on those threads. The synced
+/// write that follows is not run here: it waits on the disk, and many
+/// submissions share one write only if they wait together.
+pub async fn checked<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job = move || {
+        let _ = tx.send(f());
+    };
+    match pool() {
+        Some(p) => p.spawn(job),
+        None => rayon::spawn(job),
+    }
+    rx.await.ok()
+}
 
 fn entry(record: &Record, at_ms: u64) -> Op {
     let mut v = Vec::with_capacity(8 + record.bytes().len());
@@ -126,4 +174,36 @@ pub fn restore(chain: &Chain, pool: &mut Mempool) -> Result<Restored, StoreError
         kept,
         dropped: gone,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn checks_run_on_the_admission_threads_below_the_node() {
+        let (name, nice, inner) = checked(|| {
+            let here = |_: ()| std::thread::current().name().map(str::to_owned);
+            // Parallel work inside stays on the admission threads.
+            let inner = rayon::join(|| here(()), || here(()));
+            #[cfg(target_os = "linux")]
+            let nice = rustix::process::getpriority_process(None).ok();
+            #[cfg(not(target_os = "linux"))]
+            let nice: Option<i32> = None;
+            (here(()), nice, inner)
+        })
+        .await
+        .expect("an answer");
+        let on_pool =
+            |n: &Option<String>| n.as_deref().is_some_and(|n| n.starts_with("admission-"));
+        assert!(on_pool(&name), "{name:?}");
+        assert!(on_pool(&inner.0) && on_pool(&inner.1), "{inner:?}");
+        #[cfg(target_os = "linux")]
+        {
+            let ours = rustix::process::getpriority_process(None).unwrap();
+            // The caller's own priority is untouched.
+            assert_eq!(nice, Some((ours + ADMISSION_NICE).min(19)));
+        }
+        let _ = nice;
+    }
 }

@@ -170,12 +170,19 @@ impl Node for Api {
         };
         // Subscribed before admission: the commit cannot be missed.
         let rx = self.shared.events.subscribe();
-        // Checks, then the synced write of admission: off the async threads.
-        let (id, bytes) = tokio::task::spawn_blocking(move || {
-            let record = Mempool::check_bytes(&shared.chain, &req.record, now_ms())?;
-            let (id, bytes) = (record.id(), record.bytes().to_vec());
-            crate::admission::admit(&shared, vec![record]).remove(0)?;
-            Ok((id, bytes))
+        // The checks on the admission threads (below consensus in
+        // priority), then the synced write of admission, which many
+        // submissions share (group commit): both off the async threads.
+        let chain = shared.clone();
+        let record = crate::admission::checked(move || {
+            Mempool::check_bytes(&chain.chain, &req.record, now_ms())
+        })
+        .await
+        .ok_or_else(|| internal("admission stopped"))?
+        .map_err(refused)?;
+        let (id, bytes) = (record.id(), record.bytes().to_vec());
+        tokio::task::spawn_blocking(move || {
+            crate::admission::admit(&shared, vec![record]).remove(0)
         })
         .await
         .map_err(internal)?
@@ -339,7 +346,7 @@ impl Node for Api {
         }
         let req = request.into_inner();
         let shared = self.shared.clone();
-        let admitted = tokio::task::spawn_blocking(move || {
+        let checked = crate::admission::checked(move || {
             use rayon::prelude::*;
             let now = now_ms();
             let chain = &shared.chain;
@@ -362,20 +369,24 @@ impl Node for Api {
                 &req,
             )
             .map_err(|e| Status::permission_denied(format!("UNAUTHORISED: {e}")))?;
-            let checked: Vec<Record> = req
-                .records
-                .par_iter()
-                .filter_map(|b| Mempool::check_bytes(chain, b, now).ok())
-                .collect();
             Ok::<_, Status>(
-                crate::admission::admit(&shared, checked)
-                    .iter()
-                    .filter(|a| a.is_ok())
-                    .count(),
+                req.records
+                    .par_iter()
+                    .filter_map(|b| Mempool::check_bytes(chain, b, now).ok())
+                    .collect::<Vec<Record>>(),
             )
         })
         .await
-        .map_err(internal)??;
+        .ok_or_else(|| internal("admission stopped"))??;
+        let shared = self.shared.clone();
+        let admitted = tokio::task::spawn_blocking(move || {
+            crate::admission::admit(&shared, checked)
+                .iter()
+                .filter(|a| a.is_ok())
+                .count()
+        })
+        .await
+        .map_err(internal)?;
         Ok(Response::new(RelayResponse {
             admitted: u32::try_from(admitted).unwrap_or(u32::MAX),
         }))
