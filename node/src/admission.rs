@@ -40,6 +40,9 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
             .thread_name(|i| format!("admission-{i}"))
             .start_handler(|_| lower_priority())
+            // A panicking check drops its answer (the caller sees
+            // "admission stopped") instead of aborting the node.
+            .panic_handler(|_| tracing::error!("an admission check panicked"))
             .build()
             .map_err(|e| tracing::warn!(%e, "no admission threads; admitting on the shared pool"))
             .ok()
@@ -183,14 +186,14 @@ mod tests {
     #[tokio::test]
     async fn checks_run_on_the_admission_threads_below_the_node() {
         let (name, nice, inner) = checked(|| {
-            let here = |_: ()| std::thread::current().name().map(str::to_owned);
+            let here = || std::thread::current().name().map(str::to_owned);
             // Parallel work inside stays on the admission threads.
-            let inner = rayon::join(|| here(()), || here(()));
+            let inner = rayon::join(here, here);
             #[cfg(target_os = "linux")]
             let nice = rustix::process::getpriority_process(None).ok();
             #[cfg(not(target_os = "linux"))]
             let nice: Option<i32> = None;
-            (here(()), nice, inner)
+            (here(), nice, inner)
         })
         .await
         .expect("an answer");
@@ -205,5 +208,12 @@ mod tests {
             assert_eq!(nice, Some((ours + ADMISSION_NICE).min(19)));
         }
         let _ = nice;
+    }
+
+    #[tokio::test]
+    async fn a_panicking_check_is_an_answer_lost_not_a_node_lost() {
+        let lost: Option<()> = checked(|| std::panic::panic_any("a bug in a check")).await;
+        assert!(lost.is_none());
+        assert_eq!(checked(|| 7).await, Some(7), "the pool still answers");
     }
 }
