@@ -60,6 +60,11 @@ pub struct ReadOptions {
     /// First gRPC port.
     #[arg(long, default_value_t = 52150)]
     pub grpc_port: u16,
+    /// Nodes serving the bundles (1 or 2): with 2, node 1 serves too, from
+    /// a copy of node 0's database (made once, kept in node 1's directory),
+    /// and the clients alternate between the two.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub servers: u8,
     /// Instead of the reads: an observer started from empty syncs the
     /// database from one member for at most this many seconds (0: reads).
     #[arg(long, default_value_t = 0)]
@@ -224,29 +229,34 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
     let issuer = yinzheng_genesis::consortium::departments()[1]
         .credit_code
         .clone();
-    let log = std::fs::File::create(config_path.with_file_name("reads-node.log"))?;
-    let mut node = std::process::Command::new(cluster::node_binary()?)
-        .arg("run")
-        .arg("--config")
-        .arg(&config_path)
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()
-        .wrap_err("starting the node")?;
-    let url = format!("http://{}", config.grpc_listen);
-    let client = match cluster::connect(&url, Duration::from_secs(120)).await {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = node.kill();
-            return Err(e);
-        }
-    };
+    let mut configs = vec![config_path.clone()];
+    if o.servers > 1 {
+        configs.push(second_server(&o.dir, &config.db)?);
+    }
+    let mut nodes = Servers(Vec::new());
+    let mut servers = Vec::new();
+    for path in &configs {
+        let log = std::fs::File::create(path.with_file_name("reads-node.log"))?;
+        nodes.0.push(
+            std::process::Command::new(cluster::node_binary()?)
+                .arg("run")
+                .arg("--config")
+                .arg(path)
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .spawn()
+                .wrap_err("starting the node")?,
+        );
+        let url = format!("http://{}", NodeConfig::load(path)?.grpc_listen);
+        servers.push(cluster::connect(&url, Duration::from_secs(120)).await?);
+    }
+    let client = servers[0].clone();
     let ids = Arc::new(ids);
     for compact in [false, true] {
         let deadline = Instant::now() + Duration::from_secs(o.seconds);
         let mut tasks = Vec::new();
         for t in 0..o.clients {
-            let (mut c, ids) = (client.clone(), ids.clone());
+            let (mut c, ids) = (servers[t % servers.len()].clone(), ids.clone());
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::new();
                 let mut k = t.wrapping_mul(7919);
@@ -278,11 +288,12 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
         }
         all.sort();
         println!(
-            "bundles ({}): {:.0}/s over {} s, {} clients; latency p50 {:.1} ms, p99 {:.1} ms",
+            "bundles ({}): {:.0}/s over {} s, {} clients, {} serving; latency p50 {:.1} ms, p99 {:.1} ms",
             if compact { "compact" } else { "full" },
             all.len() as f64 / o.seconds as f64,
             o.seconds,
             o.clients,
+            servers.len(),
             pct(&all, 0.5),
             pct(&all, 0.99)
         );
@@ -341,7 +352,46 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
         pct(&times, 0.5),
         pct(&times, 0.99)
     );
-    let _ = node.kill();
-    let _ = node.wait();
+    drop(nodes);
     Ok(())
+}
+
+/// Node processes, killed when dropped (also on an early error).
+struct Servers(Vec<std::process::Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for n in &mut self.0 {
+            let _ = n.kill();
+            let _ = n.wait();
+        }
+    }
+}
+
+/// Node 1's configuration in `dir`, its database a copy of node 0's `db`
+/// (made the first time).
+fn second_server(dir: &std::path::Path, db: &std::path::Path) -> eyre::Result<PathBuf> {
+    let net = yinzheng_node::testnet::open(dir)?;
+    let node = net
+        .nodes
+        .get(1)
+        .ok_or_else(|| eyre!("no node 1 in {}", dir.display()))?;
+    let path = node.dir.join("config.toml");
+    let target = NodeConfig::load(&path)?.db;
+    if !target.exists() {
+        let ok = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(db)
+            .arg(&target)
+            .status()?
+            .success();
+        if !ok {
+            return Err(eyre!(
+                "cannot copy {} to {}",
+                db.display(),
+                target.display()
+            ));
+        }
+    }
+    Ok(path)
 }
