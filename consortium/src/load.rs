@@ -98,7 +98,7 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 /// Copy `src` to `dst` as `cp -a` does (a database of a gigabyte or more).
-fn copy(src: &Path, dst: &Path) -> eyre::Result<()> {
+pub(crate) fn copy(src: &Path, dst: &Path) -> eyre::Result<()> {
     let ok = Command::new("cp")
         .arg("-a")
         .arg(src)

@@ -379,19 +379,7 @@ fn second_server(dir: &std::path::Path, db: &std::path::Path) -> eyre::Result<Pa
     let path = node.dir.join("config.toml");
     let target = NodeConfig::load(&path)?.db;
     if !target.exists() {
-        let ok = std::process::Command::new("cp")
-            .arg("-a")
-            .arg(db)
-            .arg(&target)
-            .status()?
-            .success();
-        if !ok {
-            return Err(eyre!(
-                "cannot copy {} to {}",
-                db.display(),
-                target.display()
-            ));
-        }
+        crate::load::copy(db, &target)?;
     }
     Ok(path)
 }
