@@ -1,9 +1,11 @@
 //! The read-side benchmark: a node's database filled with N certificate
 //! records through the node's own execution and storage code (blocks
 //! assembled by `Chain::prepare`, certified by the validators' keys as the
-//! engine's precommits would be, committed by `Chain::commit`), then that
-//! node started alone (it cannot commit without a quorum: it only serves)
-//! and asked for bundles by many concurrent clients, and for audit pages.
+//! engine's precommits would be, committed by `Chain::commit`), then an
+//! observer started on that database (no consensus key: it never votes and
+//! takes no submissions; alone, it only serves) and asked for bundles by
+//! many concurrent clients, and for audit pages. With `--servers 2` a second
+//! observer serves a copy of it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,9 +62,9 @@ pub struct ReadOptions {
     /// First gRPC port.
     #[arg(long, default_value_t = 52150)]
     pub grpc_port: u16,
-    /// Nodes serving the bundles (1 or 2): with 2, node 1 serves too, from
-    /// a copy of node 0's database (made once, kept in node 1's directory),
-    /// and the clients alternate between the two.
+    /// Observers serving the bundles (1 or 2): with 2, a second one serves
+    /// from a copy of node 0's database (made once, kept in node 1's
+    /// directory), and the clients alternate between the two.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub servers: u8,
     /// Instead of the reads: an observer started from empty syncs the
@@ -235,7 +237,8 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
     }
     let mut nodes = Servers(Vec::new());
     let mut servers = Vec::new();
-    for path in &configs {
+    for member in &configs {
+        let path = &as_observer(member)?;
         let log = std::fs::File::create(path.with_file_name("reads-node.log"))?;
         nodes.0.push(
             std::process::Command::new(cluster::node_binary()?)
@@ -366,6 +369,28 @@ impl Drop for Servers {
             let _ = n.wait();
         }
     }
+}
+
+/// The configuration of an observer serving a member's database
+/// (`config-observer.toml` beside it): no consensus key, so the node never
+/// votes or proposes and refuses submissions; its own consensus WAL; no
+/// relays, no HTTP side.
+fn as_observer(member: &std::path::Path) -> eyre::Result<PathBuf> {
+    let c = NodeConfig::load(member)?;
+    let dir = member
+        .parent()
+        .ok_or_else(|| eyre!("no directory for {}", member.display()))?;
+    let observer = NodeConfig {
+        moniker: format!("{}-observer", c.moniker),
+        consensus_key: None,
+        wal: dir.join("wal-observer"),
+        relay: Vec::new(),
+        http_listen: None,
+        ..c
+    };
+    let path = dir.join("config-observer.toml");
+    std::fs::write(&path, observer.to_toml())?;
+    Ok(path)
 }
 
 /// Node 1's configuration in `dir`, its database a copy of node 0's `db`
