@@ -71,6 +71,20 @@ pub struct ReadOptions {
     /// database from one member for at most this many seconds (0: reads).
     #[arg(long, default_value_t = 0)]
     pub catch_up: u64,
+    /// Serve as observers (the read side as deployed) or under the members'
+    /// own configurations, consensus key included (a comparison: alone, a
+    /// member cannot commit either, so it only serves).
+    #[arg(long, value_enum, default_value_t = ServeAs::Observer)]
+    pub serve_as: ServeAs,
+}
+
+/// The role of the serving nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ServeAs {
+    /// Without a consensus key.
+    Observer,
+    /// The member's configuration as it is.
+    Member,
 }
 
 /// Seed of the bench holders' salts.
@@ -238,7 +252,10 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
     let mut nodes = Servers(Vec::new());
     let mut servers = Vec::new();
     for member in &configs {
-        let path = &as_observer(member)?;
+        let path = &match o.serve_as {
+            ServeAs::Observer => as_observer(member)?,
+            ServeAs::Member => member.clone(),
+        };
         let log = std::fs::File::create(path.with_file_name("reads-node.log"))?;
         nodes.0.push(
             std::process::Command::new(cluster::node_binary()?)
@@ -291,12 +308,13 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
         }
         all.sort();
         println!(
-            "bundles ({}): {:.0}/s over {} s, {} clients, {} serving; latency p50 {:.1} ms, p99 {:.1} ms",
+            "bundles ({}): {:.0}/s over {} s, {} clients, {} serving as {:?}; latency p50 {:.1} ms, p99 {:.1} ms",
             if compact { "compact" } else { "full" },
             all.len() as f64 / o.seconds as f64,
             o.seconds,
             o.clients,
             servers.len(),
+            o.serve_as,
             pct(&all, 0.5),
             pct(&all, 0.99)
         );
