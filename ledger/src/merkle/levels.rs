@@ -50,17 +50,42 @@ pub fn tree_levels(suite: Suite, leaves: &[Digest]) -> Vec<Digest> {
 /// `PATH(m, D[n])` read from [`tree_levels`]' output for `n` leaves; `None`
 /// if `m` is not below `n` or `levels` is not a tree of `n` leaves.
 pub fn path_from_levels(levels: &[Digest], n: usize, m: usize) -> Option<Vec<Digest>> {
-    let sizes = level_sizes(n);
-    if m >= n || sizes.iter().sum::<usize>() != levels.len() {
+    path_by(levels.len(), n, m, |i| levels.get(i).copied())
+}
+
+/// As [`path_from_levels`], over the levels as stored: the nodes
+/// concatenated, 32 bytes each. Only the path's nodes are read, so a
+/// server answers from the stored bytes without unpacking the tree; `None`
+/// also if the length is not a multiple of 32.
+pub fn path_from_packed_levels(packed: &[u8], n: usize, m: usize) -> Option<Vec<Digest>> {
+    if !packed.len().is_multiple_of(Digest::LEN) {
         return None;
     }
-    let mut path = Vec::new();
+    path_by(packed.len() / Digest::LEN, n, m, |i| {
+        packed
+            .get(i * Digest::LEN..(i + 1) * Digest::LEN)
+            .and_then(Digest::from_slice)
+    })
+}
+
+/// The path over a tree of `count` nodes, node `i` given by `node`.
+fn path_by(
+    count: usize,
+    n: usize,
+    m: usize,
+    node: impl Fn(usize) -> Option<Digest>,
+) -> Option<Vec<Digest>> {
+    let sizes = level_sizes(n);
+    if m >= n || sizes.iter().sum::<usize>() != count {
+        return None;
+    }
+    let mut path = Vec::with_capacity(sizes.len());
     let mut start = 0;
     let mut at = m;
     for len in sizes {
         let sibling = at ^ 1;
         if sibling < len {
-            path.push(levels[start + sibling]);
+            path.push(node(start + sibling)?);
         }
         start += len;
         at >>= 1;
@@ -84,17 +109,36 @@ mod tests {
             if n > 0 {
                 assert_eq!(levels.last(), Some(&root_of_leaf_hashes(suite, &leaves)));
             }
+            let packed = crate::pack_digests(&levels);
             for m in 0..n {
+                let path = Some(inclusion_path(suite, m, &leaves));
+                assert_eq!(path_from_levels(&levels, n, m), path, "n={n} m={m}");
                 assert_eq!(
-                    path_from_levels(&levels, n, m),
-                    Some(inclusion_path(suite, m, &leaves)),
-                    "n={n} m={m}"
+                    path_from_packed_levels(&packed, n, m),
+                    path,
+                    "packed n={n} m={m}"
                 );
             }
             assert_eq!(path_from_levels(&levels, n, n), None);
+            assert_eq!(path_from_packed_levels(&packed, n, n), None);
             if n > 1 {
                 assert_eq!(path_from_levels(&levels[1..], n, 0), None, "short tree");
                 assert_eq!(path_from_levels(&levels, n + 1, 0), None, "wrong size");
+                assert_eq!(
+                    path_from_packed_levels(&packed[32..], n, 0),
+                    None,
+                    "short tree"
+                );
+                assert_eq!(
+                    path_from_packed_levels(&packed[1..], n, 0),
+                    None,
+                    "not digests"
+                );
+                assert_eq!(
+                    path_from_packed_levels(&packed, n + 1, 0),
+                    None,
+                    "wrong size"
+                );
             }
         }
     }

@@ -5,7 +5,7 @@ mod log;
 mod rfc9162;
 mod smt;
 
-pub use levels::{path_from_levels, tree_levels};
+pub use levels::{path_from_levels, path_from_packed_levels, tree_levels};
 pub use log::{LogStore, MemLogStore, MerkleLog, ReadOnly};
 pub use rfc9162::{
     empty_root, inclusion_path, leaf_hash, node_hash, root_from_inclusion, root_of_leaf_hashes,

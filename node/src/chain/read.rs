@@ -6,11 +6,11 @@ use std::sync::RwLockReadGuard;
 
 use prost::Message;
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::merkle::{MerkleLog, ReadOnly, SmtProof, StatusMap, path_from_levels};
+use yinzheng_ledger::merkle::{MerkleLog, ReadOnly, SmtProof, StatusMap, path_from_packed_levels};
 use yinzheng_ledger::proto::Bundle;
 use yinzheng_ledger::{
     BlockView, BundleError, BundleForm, ChainParams, ChainRead, LedgerError, StateKey,
-    ValidatorHistory, build_bundle, unpack_digests,
+    ValidatorHistory, build_bundle,
 };
 
 use super::{Chain, Head};
@@ -79,17 +79,18 @@ impl ChainRead for Snapshot<'_> {
         index: usize,
     ) -> Result<Option<Vec<Digest>>, LedgerError> {
         let height = block.header.height;
-        let Some(tree) = self.chain.records_tree(height)? else {
+        let n = block.header.record_count as usize;
+        let Some(path) = self
+            .chain
+            .with_records_tree(height, |tree| path_from_packed_levels(tree, n, index))?
+        else {
             // Not rebuilt yet (a database from before the trees were kept).
             return Ok(None);
         };
-        unpack_digests(&tree)
-            .and_then(|levels| path_from_levels(&levels, block.header.record_count as usize, index))
-            .map(Some)
-            .ok_or(LedgerError::Missing {
-                what: "records tree of block",
-                at: height,
-            })
+        path.map(Some).ok_or(LedgerError::Missing {
+            what: "records tree of block",
+            at: height,
+        })
     }
     fn log_proof(&self, index: u64, size: u64) -> Result<Vec<Digest>, LedgerError> {
         let reader = self.chain.reader();

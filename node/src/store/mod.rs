@@ -159,6 +159,20 @@ impl Db {
         Ok(self.db.get_cf(self.family(family)?, key)?)
     }
 
+    /// Read one value in place (no copy out of RocksDB's block cache) and
+    /// map it with `f`: for large values of which a reader needs a part.
+    pub fn get_with<T>(
+        &self,
+        family: &'static str,
+        key: &[u8],
+        f: impl FnOnce(&[u8]) -> T,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self
+            .db
+            .get_pinned_cf(self.family(family)?, key)?
+            .map(|v| f(&v)))
+    }
+
     fn family(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
         self.db.cf_handle(name).ok_or(StoreError::NoFamily(name))
     }
