@@ -4,10 +4,9 @@
 //! block itself. Reports blocks and records per second.
 
 use std::path::Path;
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use eyre::{WrapErr, eyre};
+use eyre::eyre;
 use yinzheng_crypto::{SigningKey, Suite};
 use yinzheng_genesis::keyfiles::write_key;
 use yinzheng_genesis::testnet;
@@ -16,18 +15,6 @@ use yinzheng_node::proto::{BlockRequest, InfoRequest};
 
 use crate::cluster::{self, Client};
 use crate::reads::ReadOptions;
-
-fn spawn(config: &Path, log: &Path) -> eyre::Result<Child> {
-    let log = std::fs::File::create(log)?;
-    Command::new(cluster::node_binary()?)
-        .arg("run")
-        .arg("--config")
-        .arg(config)
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()
-        .wrap_err("starting a node")
-}
 
 async fn height(c: &mut Client) -> eyre::Result<u64> {
     Ok(c.get_info(InfoRequest {}).await?.into_inner().height)
@@ -84,7 +71,7 @@ pub async fn run(member_config: &Path, o: &ReadOptions) -> eyre::Result<()> {
     };
     std::fs::write(dir.join("config.toml"), observer.to_toml())?;
 
-    let mut procs = vec![spawn(&member_path, &dir.join("member.log"))?];
+    let mut procs = vec![cluster::spawn(&member_path, &dir.join("member.log"))?];
     let outcome = async {
         let mut m = cluster::connect(
             &format!("http://{}", member.grpc_listen),
@@ -94,7 +81,7 @@ pub async fn run(member_config: &Path, o: &ReadOptions) -> eyre::Result<()> {
         let target = height(&mut m).await?;
         let records = log_size(&mut m, target).await?;
         println!("catch-up: the member holds {target} blocks, {records} records");
-        procs.push(spawn(&dir.join("config.toml"), &dir.join("node.log"))?);
+        procs.push(cluster::spawn(&dir.join("config.toml"), &dir.join("node.log"))?);
         let mut c = cluster::connect(
             &format!("http://127.0.0.1:{grpc_port}"),
             Duration::from_secs(60),

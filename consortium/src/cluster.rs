@@ -3,7 +3,7 @@
 //! connect to their gRPC APIs. Used by the demo, the load generator and the
 //! fault tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,20 @@ pub fn node_binary() -> eyre::Result<PathBuf> {
         "yinzheng-node not found beside {}: build it first (cargo build -p yinzheng-node, with --release for benchmarks)",
         me.display()
     ))
+}
+
+/// Start a node process ([`node_binary`]) on `config`, its output written
+/// to a new file `log`.
+pub fn spawn(config: &Path, log: &Path) -> eyre::Result<Child> {
+    let log = std::fs::File::create(log)?;
+    Command::new(node_binary()?)
+        .arg("run")
+        .arg("--config")
+        .arg(config)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .wrap_err("starting a node")
 }
 
 /// A gRPC client of one node.

@@ -256,17 +256,10 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
             ServeAs::Observer => as_observer(member)?,
             ServeAs::Member => member.clone(),
         };
-        let log = std::fs::File::create(path.with_file_name("reads-node.log"))?;
-        nodes.0.push(
-            std::process::Command::new(cluster::node_binary()?)
-                .arg("run")
-                .arg("--config")
-                .arg(path)
-                .stdout(log.try_clone()?)
-                .stderr(log)
-                .spawn()
-                .wrap_err("starting the node")?,
-        );
+        nodes.0.push(cluster::spawn(
+            path,
+            &path.with_file_name("reads-node.log"),
+        )?);
         let url = format!("http://{}", NodeConfig::load(path)?.grpc_listen);
         servers.push(cluster::connect(&url, Duration::from_secs(120)).await?);
     }
