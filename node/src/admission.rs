@@ -5,7 +5,6 @@
 //! checks each record again against the committed state (signatures,
 //! rules, not committed meanwhile), and keeps those still acceptable.
 
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -21,50 +20,16 @@ use crate::store::{Op, StoreError, cf};
 /// scheduled (a `nice` increment, Linux): under a flood of submissions
 /// the operating system gives the CPU to consensus, execution and commits
 /// first, so blocks keep their pace and the flood slows its own answers.
-pub const ADMISSION_NICE: i32 = 10;
-
-fn lower_priority() {
-    // On Linux the nice value is per thread: `PRIO_PROCESS` with no pid
-    // applies to the calling thread only.
-    #[cfg(target_os = "linux")]
-    if let Err(e) = rustix::process::setpriority_process(None, ADMISSION_NICE) {
-        tracing::warn!(%e, "admission threads keep the node's priority");
-    }
-}
-
-/// The admission threads: as many as cores, below the node's priority.
-/// `None` if they could not be started (then the shared pool is used).
-fn pool() -> Option<&'static rayon::ThreadPool> {
-    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("admission-{i}"))
-            .start_handler(|_| lower_priority())
-            // A panicking check drops its answer (the caller sees
-            // "admission stopped") instead of aborting the node.
-            .panic_handler(|_| tracing::error!("an admission check panicked"))
-            .build()
-            .map_err(|e| tracing::warn!(%e, "no admission threads; admitting on the shared pool"))
-            .ok()
-    })
-    .as_ref()
-}
+pub const ADMISSION_NICE: i32 = crate::pools::POOL_NICE;
 
 /// Run a submission's or a relay's checks (`f`: decoding, signatures, a
-/// dry run of the rules) on the admission threads and wait for the answer.
-/// Parallel work inside `f` (`par_iter`) stays on those threads. The synced
-/// write that follows is not run here: it waits on the disk, and many
-/// submissions share one write only if they wait together.
+/// dry run of the rules) on the admission threads (as many as cores, below
+/// the node's priority) and wait for the answer. Parallel work inside `f`
+/// (`par_iter`) stays on those threads. The synced write that follows is
+/// not run here: it waits on the disk, and many submissions share one
+/// write only if they wait together.
 pub async fn checked<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let job = move || {
-        let _ = tx.send(f());
-    };
-    match pool() {
-        Some(p) => p.spawn(job),
-        None => rayon::spawn(job),
-    }
-    rx.await.ok()
+    crate::pools::admission_job(f).await
 }
 
 fn entry(record: &Record, at_ms: u64) -> Op {

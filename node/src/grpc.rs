@@ -241,7 +241,7 @@ impl Node for Api {
         let req = request.into_inner();
         let id = self.subject_record(req.subject)?;
         let shared = self.shared.clone();
-        let bundle = tokio::task::spawn_blocking(move || {
+        let bundle = crate::pools::read_job(move || {
             let form = if req.compact {
                 BundleForm::Compact
             } else {
@@ -250,7 +250,7 @@ impl Node for Api {
             shared.chain.bundle_bytes(&id, form)
         })
         .await
-        .map_err(internal)?
+        .ok_or_else(|| internal("read stopped"))?
         .map_err(|e| match e {
             BundleError::NotFound(id) => not_found(format!("record {id} is not committed")),
             BundleError::Ledger(e) => internal(e),
@@ -403,9 +403,9 @@ impl Node for Api {
         };
         let (q, w) = wire::from_request(&request.into_inner()).map_err(audit_status)?;
         let shared = self.shared.clone();
-        let page = tokio::task::spawn_blocking(move || query(&shared.chain, &q, &w))
+        let page = crate::pools::read_job(move || query(&shared.chain, &q, &w))
             .await
-            .map_err(internal)?
+            .ok_or_else(|| internal("read stopped"))?
             .map_err(audit_status)?;
         Ok(Response::new(wire::to_response(page)))
     }

@@ -187,7 +187,7 @@ async fn bundle(
     };
     let started = std::time::Instant::now();
     let shared = api.shared.clone();
-    let built = tokio::task::spawn_blocking(move || {
+    let built = crate::pools::read_job(move || {
         let id = record_of(&shared.chain, by).map_err(subject_error)?;
         shared
             .chain
@@ -204,7 +204,8 @@ async fn bundle(
                 }
             })
     })
-    .await;
+    .await
+    .ok_or("read stopped");
     let outcome = match &built {
         Ok(Ok(_)) => "ok",
         Ok(Err(e)) if e.status == StatusCode::NOT_FOUND => "not_found",
@@ -214,8 +215,9 @@ async fn bundle(
     match built {
         Ok(Ok((id, bytes))) if json => {
             let shared = api.shared.clone();
-            tokio::task::spawn_blocking(move || verdict_json(&shared.genesis, &id, &bytes))
+            crate::pools::read_job(move || verdict_json(&shared.genesis, &id, &bytes))
                 .await
+                .ok_or("read stopped")
                 .unwrap_or_else(|e| {
                     error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", e.to_string())
                         .into_response()
@@ -298,10 +300,11 @@ async fn checkpoint(State(api): State<Api>, uri: Uri) -> Response {
         }
     }
     let shared = api.shared.clone();
-    let built = tokio::task::spawn_blocking(move || {
+    let built = crate::pools::read_job(move || {
         yinzheng_ledger::checkpoint_chain(&shared.chain.snapshot(), since)
     })
-    .await;
+    .await
+    .ok_or("read stopped");
     let c = match built {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {

@@ -20,6 +20,7 @@ pub mod membership;
 pub mod mempool;
 pub mod metrics;
 pub mod parts;
+pub mod pools;
 pub mod proto;
 pub mod relay;
 pub mod run;

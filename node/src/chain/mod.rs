@@ -23,6 +23,7 @@ use yinzheng_ledger::{
 pub use read::Snapshot;
 
 use crate::proto::{ProposedBlock, StoredBlock, StoredValidatorSet};
+use crate::store::hot::HotPages;
 use crate::store::{Db, Pending, StoreError, cf, meta};
 
 /// Why the chain could not be opened, read or extended.
@@ -97,6 +98,8 @@ pub struct Chain {
     params: ChainParams,
     genesis_hash: Digest,
     head: RwLock<Head>,
+    /// Decoded upper pages of the trees, shared by readers of one height.
+    hot: HotPages,
 }
 
 fn be(h: u64) -> Vec<u8> {
@@ -158,6 +161,7 @@ impl Chain {
             params,
             genesis_hash,
             head: RwLock::new(head),
+            hot: HotPages::default(),
         };
         if chain.db.meta_u64(meta::AUDIT)? != Some(index::VERSION) {
             tracing::info!(
@@ -431,5 +435,12 @@ impl Chain {
     /// Read-only view of committed storage for proofs and the rules.
     pub fn reader(&self) -> Pending<'_> {
         Pending::new(&self.db, self.params.suite)
+    }
+
+    /// A reader of the committed state for a caller holding the head at
+    /// `height`: the trees' upper pages shared with the other readers of
+    /// that height.
+    pub fn reader_at(&self, height: u64) -> Pending<'_> {
+        Pending::reading(&self.db, self.params.suite, &self.hot, height)
     }
 }

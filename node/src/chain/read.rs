@@ -70,7 +70,7 @@ impl ChainRead for Snapshot<'_> {
         Ok(self.chain.state(key)?)
     }
     fn status_proof(&self, key: &Digest) -> Result<SmtProof, LedgerError> {
-        let reader = self.chain.reader();
+        let reader = self.chain.reader_at(self.head.tip.height);
         StatusMap::open(self.params().suite, ReadOnly(&reader)).prove(key)
     }
     fn records_path(
@@ -93,7 +93,7 @@ impl ChainRead for Snapshot<'_> {
         })
     }
     fn log_proof(&self, index: u64, size: u64) -> Result<Vec<Digest>, LedgerError> {
-        let reader = self.chain.reader();
+        let reader = self.chain.reader_at(self.head.tip.height);
         MerkleLog::open(
             self.params().suite,
             self.head.tip.log_size,

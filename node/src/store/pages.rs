@@ -224,10 +224,9 @@ impl Page {
 
 /// Read a page from the database (an absent page is empty).
 pub fn load(db: &Db, page: &PageRef) -> Result<Page, StoreError> {
-    match db.get(page.family(), &page.key())? {
-        Some(v) => Page::decode(&v, page.what()),
-        None => Ok(Page::default()),
-    }
+    // Decoded in place: no copy of the stored bytes.
+    db.get_with(page.family(), &page.key(), |v| Page::decode(v, page.what()))?
+        .unwrap_or_else(|| Ok(Page::default()))
 }
 
 /// A node as the node-per-entry layout stored it (`cf::SMT`, before pages).

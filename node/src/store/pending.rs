@@ -9,6 +9,7 @@ use yinzheng_crypto::{Digest, Suite};
 use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore};
 use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 
+use super::hot::HotPages;
 use super::pages::{self, Page, PageRef};
 use super::{Db, StoreError, cf};
 
@@ -23,6 +24,9 @@ pub struct Pending<'a> {
     /// Status-map and log pages read or changed, and whether changed
     /// (boxed: a block touches thousands, and the map's table stays small).
     pages: RefCell<PageCache>,
+    /// For a reader: the decoded hot pages shared with other readers of
+    /// the same height.
+    hot: Option<(&'a HotPages, u64)>,
 }
 
 impl<'a> Pending<'a> {
@@ -33,7 +37,30 @@ impl<'a> Pending<'a> {
             suite,
             writes: HashMap::new(),
             pages: RefCell::new(HashMap::new()),
+            hot: None,
         }
+    }
+
+    /// A reader of the committed state at `height` (the caller holds the
+    /// chain's head at that height), sharing `hot` with the other readers.
+    /// Never for a block's writes.
+    pub fn reading(db: &'a Db, suite: Suite, hot: &'a HotPages, height: u64) -> Self {
+        Pending {
+            hot: Some((hot, height)),
+            ..Pending::new(db, suite)
+        }
+    }
+
+    fn load(&self, page: &PageRef) -> Result<Box<Page>, StoreError> {
+        let Some((hot, height)) = self.hot.filter(|_| super::hot::is_hot(page)) else {
+            return Ok(Box::new(pages::load(self.db, page)?));
+        };
+        if let Some(kept) = hot.get(height, page) {
+            return Ok(Box::new((*kept).clone()));
+        }
+        let read = pages::load(self.db, page)?;
+        hot.put(height, *page, std::sync::Arc::new(read.clone()));
+        Ok(Box::new(read))
     }
 
     /// Read through the pending writes.
@@ -75,7 +102,7 @@ impl<'a> Pending<'a> {
         let entry = match pages.entry(page) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                let page = Box::new(pages::load(self.db, e.key())?);
+                let page = self.load(e.key())?;
                 e.insert((page, false))
             }
         };

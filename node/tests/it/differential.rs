@@ -60,6 +60,7 @@ fn the_node_computes_what_the_ledger_computes() {
     let dir = tempfile::tempdir().unwrap();
     let node = Chain::open(dir.path(), &f.genesis).unwrap();
     let suite = f.params.suite;
+    let verifier = BundleVerifier::new(&f.genesis).unwrap();
     let mut ids = Vec::new();
     for (height, (candidates, time)) in (1..).zip(&f.produced) {
         let want = mem.block(height).unwrap();
@@ -92,6 +93,14 @@ fn the_node_computes_what_the_ledger_computes() {
         node.commit(prepared, cert.clone()).unwrap();
         let stored = node.block(height).unwrap().unwrap();
         assert_eq!(stored.certificate, Some(cert));
+        // Read at each new height, a full bundle proves status against that
+        // height (the readers' shared pages are those of the height they
+        // were read at, never an older one's).
+        for _ in 0..2 {
+            let bytes = bundle_bytes(&node.snapshot(), &ids[0], BundleForm::Full);
+            let v = verifier.verify_bytes(&bytes, None);
+            assert_ne!(v.status, VerdictStatus::Invalid, "at {height}: {v:?}");
+        }
     }
     assert_eq!(node.height(), mem.height());
     assert_eq!(
@@ -99,7 +108,6 @@ fn the_node_computes_what_the_ledger_computes() {
         mem.block(mem.height()).unwrap().view.state.log_size
     );
     let snapshot = node.snapshot();
-    let verifier = BundleVerifier::new(&f.genesis).unwrap();
     for id in &ids {
         for form in [BundleForm::Full, BundleForm::Compact] {
             let a = bundle_bytes(mem, id, form);

@@ -1,0 +1,131 @@
+//! The pages every proof reads, kept decoded between readers of one height.
+//!
+//! A status-map proof starts at the root and a log proof ends at the top:
+//! whatever the key or the record, their first (status map) and last (log)
+//! pages are the same few hundred. Reading those from RocksDB for each
+//! bundle was most of a bundle's page reads. Here they are kept decoded,
+//! tagged with the height they were read at: a reader at another height
+//! neither sees nor keeps them, and the first reader of a new height starts
+//! the cache afresh. Readers hold the chain's head lock, under which the
+//! database is the state of that height (a commit writes under the write
+//! lock), so a page read at height `h` is the page of height `h`.
+//!
+//! Only readers use it; a block's execution reads and writes its own pages.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::pages::{Page, PageRef};
+
+/// Status-map pages whose top is at most this deep (the root page and the
+/// two page levels below it: at most 1 + 16 + 256 pages).
+pub const HOT_SMT_DEPTH: u16 = 8;
+/// Log pages in this band and above (a band-2 page covers 4,096 records).
+pub const HOT_LOG_BAND: u8 = 2;
+/// Pages kept at most (about 2 KB each decoded).
+pub const HOT_CAPACITY: usize = 4096;
+
+/// Whether a page is one every proof is likely to read.
+pub fn is_hot(page: &PageRef) -> bool {
+    match page {
+        PageRef::Smt((d0, _)) => *d0 <= HOT_SMT_DEPTH,
+        PageRef::Log((band, _)) => *band >= HOT_LOG_BAND,
+    }
+}
+
+#[derive(Default)]
+struct Held {
+    height: u64,
+    pages: HashMap<PageRef, Arc<Page>>,
+}
+
+/// Decoded hot pages of one height.
+#[derive(Default)]
+pub struct HotPages {
+    held: Mutex<Held>,
+}
+
+impl HotPages {
+    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
+        // Only whole values are stored under the lock: a panic elsewhere
+        // cannot leave it half-written.
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The page as read at `height`, if kept.
+    pub fn get(&self, height: u64, page: &PageRef) -> Option<Arc<Page>> {
+        let held = self.held();
+        if held.height != height {
+            return None;
+        }
+        held.pages.get(page).cloned()
+    }
+
+    /// Keep a page read at `height`. A newer height replaces what is kept;
+    /// an older one (a reader that started before a commit) is not kept.
+    pub fn put(&self, height: u64, page: PageRef, value: Arc<Page>) {
+        if !is_hot(&page) {
+            return;
+        }
+        let mut held = self.held();
+        if height > held.height {
+            held.height = height;
+            held.pages.clear();
+        }
+        if height == held.height && held.pages.len() < HOT_CAPACITY {
+            held.pages.insert(page, value);
+        }
+    }
+
+    /// Pages kept now.
+    pub fn len(&self) -> usize {
+        self.held().pages.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yinzheng_crypto::Digest;
+
+    fn smt(d0: u16) -> PageRef {
+        PageRef::Smt((d0, Digest([d0.to_be_bytes()[1]; 32])))
+    }
+
+    #[test]
+    fn only_the_height_it_was_read_at_sees_a_page() {
+        let hot = HotPages::default();
+        let page = Arc::new(Page::default());
+        hot.put(5, smt(0), page.clone());
+        assert!(hot.get(5, &smt(0)).is_some());
+        assert!(hot.get(4, &smt(0)).is_none());
+        assert!(hot.get(6, &smt(0)).is_none());
+        // An older reader's page is not kept over the newer ones.
+        hot.put(4, smt(4), page.clone());
+        assert!(hot.get(4, &smt(4)).is_none());
+        assert_eq!(hot.len(), 1);
+        // A newer height starts afresh.
+        hot.put(6, smt(4), page);
+        assert!(hot.get(5, &smt(0)).is_none());
+        assert!(hot.get(6, &smt(4)).is_some());
+        assert_eq!(hot.len(), 1);
+    }
+
+    #[test]
+    fn only_upper_pages_are_kept_and_no_more_than_the_capacity() {
+        let hot = HotPages::default();
+        let page = Arc::new(Page::default());
+        hot.put(1, smt(12), page.clone());
+        hot.put(1, PageRef::Log((1, 0)), page.clone());
+        assert!(hot.is_empty(), "deep pages are not kept");
+        for j in 0..HOT_CAPACITY as u64 + 10 {
+            hot.put(1, PageRef::Log((HOT_LOG_BAND, j)), page.clone());
+        }
+        assert_eq!(hot.len(), HOT_CAPACITY);
+    }
+}
