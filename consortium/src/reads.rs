@@ -53,6 +53,12 @@ pub struct ReadOptions {
     /// Concurrent bundle clients.
     #[arg(long, default_value_t = 64)]
     pub clients: usize,
+    /// Bundles per second offered by all clients together, each client at
+    /// its share on a fixed schedule, latency counted from when a request
+    /// was due (a late answer delays the next requests and is counted
+    /// against them too); 0: each client asks again as soon as answered.
+    #[arg(long, default_value_t = 0)]
+    pub rate: u32,
     /// Seconds of bundle requests per form.
     #[arg(long, default_value_t = 20)]
     pub seconds: u64,
@@ -266,19 +272,31 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
     let client = servers[0].clone();
     let ids = Arc::new(ids);
     for compact in [false, true] {
-        let deadline = Instant::now() + Duration::from_secs(o.seconds);
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(o.seconds);
+        // Offered: client t's request i is due at (i × clients + t) / rate.
+        let every =
+            (o.rate > 0).then(|| Duration::from_secs_f64(o.clients as f64 / f64::from(o.rate)));
         let mut tasks = Vec::new();
         for t in 0..o.clients {
             let (mut c, ids) = (servers[t % servers.len()].clone(), ids.clone());
+            let mut due = every.map(|e| start + e.mul_f64(t as f64 / o.clients as f64));
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::new();
                 let mut k = t.wrapping_mul(7919);
-                while Instant::now() < deadline {
+                while due.unwrap_or_else(Instant::now) < deadline {
                     k = k
                         .wrapping_mul(6364136223846793005)
                         .wrapping_add(1442695040888963407);
                     let id = ids[(k >> 11) % ids.len()];
-                    let t0 = Instant::now();
+                    let t0 = match (due, every) {
+                        (Some(at), Some(e)) => {
+                            tokio::time::sleep_until(at.into()).await;
+                            due = Some(at + e);
+                            at
+                        }
+                        _ => Instant::now(),
+                    };
                     let r = c
                         .get_bundle(BundleRequest {
                             subject: Some(SubjectRef {
@@ -300,10 +318,15 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
             all.extend(t.await.wrap_err("bundle client")??);
         }
         all.sort();
+        let offered = if o.rate > 0 {
+            format!(" at {}/s offered", o.rate)
+        } else {
+            String::new()
+        };
         println!(
-            "bundles ({}): {:.0}/s over {} s, {} clients, {} serving as {:?}; latency p50 {:.1} ms, p99 {:.1} ms",
+            "bundles ({}): {:.0}/s over {} s{offered}, {} clients, {} serving as {:?}; latency p50 {:.1} ms, p99 {:.1} ms",
             if compact { "compact" } else { "full" },
-            all.len() as f64 / o.seconds as f64,
+            all.len() as f64 / start.elapsed().as_secs_f64(),
             o.seconds,
             o.clients,
             servers.len(),

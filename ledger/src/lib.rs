@@ -59,7 +59,7 @@ pub use chain::{
     AssembledBlock, BUNDLE_VERSION, BlockStore, BlockView, BundleError, BundleForm, ChainRead,
     HeaderFields, MAX_BLOCK_RECORDS, MemBlock, MemChain, MemStore, ProposalError, StatusRole, Tip,
     assemble_block, build_bundle, bundle_size, check_execution, checkpoint_chain, make_compact,
-    seal_block, sign_commit, status_entry,
+    read_status_entry, seal_block, sign_commit, status_entry,
 };
 pub use error::{BackendError, LedgerError};
 pub use history::{SetEpoch, SetHistory, ValidatorHistory};

@@ -62,6 +62,13 @@ pub trait ChainRead {
         let _ = (block, index);
         Ok(None)
     }
+    /// A signer key's status entry against the newest block
+    /// ([`read_status_entry`]). Every bundle of a height that names the key
+    /// carries the same entry, so a store serving many may keep it for the
+    /// height.
+    fn signer_entry(&self, key: &StateKey) -> Result<StatusEntry, LedgerError> {
+        read_status_entry(self, StatusRole::SignerKey, key)
+    }
 }
 
 /// Which form of bundle (§5).
@@ -137,7 +144,9 @@ fn validator_changes<C: ChainRead + ?Sized>(
     Ok(out)
 }
 
-fn entry<C: ChainRead + ?Sized>(
+/// A key's status entry against the newest block, read from `chain`: its
+/// value and its status-map proof.
+pub fn read_status_entry<C: ChainRead + ?Sized>(
     chain: &C,
     role: StatusRole,
     key: &StateKey,
@@ -255,11 +264,11 @@ fn status_evidence<C: ChainRead + ?Sized>(
     let latest = need_block(chain, chain.height())?;
     let mut entries = Vec::new();
     if let Some(key) = record.payload().and_then(|p| subject_of(record.id(), p)) {
-        entries.push(entry(chain, StatusRole::Subject, &key)?);
+        entries.push(read_status_entry(chain, StatusRole::Subject, &key)?);
     }
     for public_key in record.signer_keys() {
         let key = StateKey::Key(public_key.to_vec());
-        entries.push(entry(chain, StatusRole::SignerKey, &key)?);
+        entries.push(chain.signer_entry(&key)?);
     }
     Ok(StatusEvidence {
         checkpoint: Some(checkpoint(&latest)?),

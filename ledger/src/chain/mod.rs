@@ -17,7 +17,7 @@ pub use assemble::{
 };
 pub use bundle::{
     BUNDLE_VERSION, BlockView, BundleError, BundleForm, ChainRead, StatusRole, build_bundle,
-    checkpoint_chain, make_compact, status_entry,
+    checkpoint_chain, make_compact, read_status_entry, status_entry,
 };
 pub use commit::{bundle_size, sign_commit};
 

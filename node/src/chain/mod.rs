@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use yinzheng_crypto::Digest;
 use yinzheng_ledger::genesis::{Genesis, GenesisError};
 use yinzheng_ledger::merkle::StatusMap;
-use yinzheng_ledger::proto::{CommitCertificate, RecordState};
+use yinzheng_ledger::proto::{CommitCertificate, RecordState, StatusEntry};
 use yinzheng_ledger::{
     ChainParams, LedgerError, Outcome, ProposalError, Record, SetEpoch, StateKey, Tip,
     ValidatorHistory, assemble_block, block_hash, check_execution, record_id,
@@ -23,7 +23,7 @@ use yinzheng_ledger::{
 pub use read::Snapshot;
 
 use crate::proto::{ProposedBlock, StoredBlock, StoredValidatorSet};
-use crate::store::hot::HotPages;
+use crate::store::hot::{HeightCache, HotPages};
 use crate::store::{Db, Pending, StoreError, cf, meta};
 
 /// Why the chain could not be opened, read or extended.
@@ -100,7 +100,14 @@ pub struct Chain {
     head: RwLock<Head>,
     /// Decoded upper pages of the trees, shared by readers of one height.
     hot: HotPages,
+    /// Signer keys' status entries, shared by the bundles of one height
+    /// (by the key's digest).
+    signer_entries: HeightCache<Digest, StatusEntry>,
 }
+
+/// Signer keys whose status entries are kept for a height (about 1 KB
+/// each): more than a province's issuing keys.
+pub const SIGNER_ENTRIES_KEPT: usize = 4096;
 
 fn be(h: u64) -> Vec<u8> {
     h.to_be_bytes().to_vec()
@@ -162,6 +169,7 @@ impl Chain {
             genesis_hash,
             head: RwLock::new(head),
             hot: HotPages::default(),
+            signer_entries: HeightCache::new(SIGNER_ENTRIES_KEPT),
         };
         if chain.db.meta_u64(meta::AUDIT)? != Some(index::VERSION) {
             tracing::info!(

@@ -7,10 +7,10 @@ use std::sync::RwLockReadGuard;
 use prost::Message;
 use yinzheng_crypto::Digest;
 use yinzheng_ledger::merkle::{MerkleLog, ReadOnly, SmtProof, StatusMap, path_from_packed_levels};
-use yinzheng_ledger::proto::Bundle;
+use yinzheng_ledger::proto::{Bundle, StatusEntry};
 use yinzheng_ledger::{
-    BlockView, BundleError, BundleForm, ChainParams, ChainRead, LedgerError, StateKey,
-    ValidatorHistory, build_bundle,
+    BlockView, BundleError, BundleForm, ChainParams, ChainRead, LedgerError, StateKey, StatusRole,
+    ValidatorHistory, build_bundle, read_status_entry,
 };
 
 use super::{Chain, Head};
@@ -91,6 +91,16 @@ impl ChainRead for Snapshot<'_> {
             what: "records tree of block",
             at: height,
         })
+    }
+    fn signer_entry(&self, key: &StateKey) -> Result<StatusEntry, LedgerError> {
+        let height = self.head.tip.height;
+        let digest = key.digest(self.params().suite);
+        if let Some(kept) = self.chain.signer_entries.get(height, &digest) {
+            return Ok(kept);
+        }
+        let entry = read_status_entry(self, StatusRole::SignerKey, key)?;
+        self.chain.signer_entries.put(height, digest, entry.clone());
+        Ok(entry)
     }
     fn log_proof(&self, index: u64, size: u64) -> Result<Vec<Digest>, LedgerError> {
         let reader = self.chain.reader_at(self.head.tip.height);

@@ -13,6 +13,7 @@
 //! Only readers use it; a block's execution reads and writes its own pages.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 use super::pages::{Page, PageRef};
@@ -33,58 +34,101 @@ pub fn is_hot(page: &PageRef) -> bool {
     }
 }
 
-#[derive(Default)]
-struct Held {
+struct Held<K, V> {
     height: u64,
-    pages: HashMap<PageRef, Arc<Page>>,
+    values: HashMap<K, V>,
 }
 
-/// Decoded hot pages of one height.
-#[derive(Default)]
-pub struct HotPages {
-    held: Mutex<Held>,
+/// Values read at one height, kept for the other readers of that height:
+/// a reader at another height neither sees nor keeps them, and the first
+/// reader of a newer height starts afresh.
+pub struct HeightCache<K, V> {
+    capacity: usize,
+    held: Mutex<Held<K, V>>,
 }
 
-impl HotPages {
-    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
+impl<K: Eq + Hash, V: Clone> HeightCache<K, V> {
+    /// Keeping at most `capacity` values.
+    pub fn new(capacity: usize) -> Self {
+        HeightCache {
+            capacity,
+            held: Mutex::new(Held {
+                height: 0,
+                values: HashMap::new(),
+            }),
+        }
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, Held<K, V>> {
         // Only whole values are stored under the lock: a panic elsewhere
         // cannot leave it half-written.
         self.held.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The page as read at `height`, if kept.
-    pub fn get(&self, height: u64, page: &PageRef) -> Option<Arc<Page>> {
+    /// The value as read at `height`, if kept.
+    pub fn get(&self, height: u64, key: &K) -> Option<V> {
         let held = self.held();
         if held.height != height {
             return None;
         }
-        held.pages.get(page).cloned()
+        held.values.get(key).cloned()
     }
 
-    /// Keep a page read at `height`. A newer height replaces what is kept;
-    /// an older one (a reader that started before a commit) is not kept.
-    pub fn put(&self, height: u64, page: PageRef, value: Arc<Page>) {
-        if !is_hot(&page) {
-            return;
-        }
+    /// Keep a value read at `height`. A newer height replaces what is
+    /// kept; an older one (a reader that started before a commit) is not
+    /// kept.
+    pub fn put(&self, height: u64, key: K, value: V) {
         let mut held = self.held();
         if height > held.height {
             held.height = height;
-            held.pages.clear();
+            held.values.clear();
         }
-        if height == held.height && held.pages.len() < HOT_CAPACITY {
-            held.pages.insert(page, value);
+        if height == held.height && held.values.len() < self.capacity {
+            held.values.insert(key, value);
         }
     }
 
-    /// Pages kept now.
+    /// Values kept now.
     pub fn len(&self) -> usize {
-        self.held().pages.len()
+        self.held().values.len()
     }
 
     /// Whether none is kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Decoded hot pages of one height ([`is_hot`] pages only).
+pub struct HotPages(HeightCache<PageRef, Arc<Page>>);
+
+impl Default for HotPages {
+    fn default() -> Self {
+        HotPages(HeightCache::new(HOT_CAPACITY))
+    }
+}
+
+impl HotPages {
+    /// The page as read at `height`, if kept.
+    pub fn get(&self, height: u64, page: &PageRef) -> Option<Arc<Page>> {
+        self.0.get(height, page)
+    }
+
+    /// Keep a page read at `height`, if it is hot.
+    pub fn put(&self, height: u64, page: PageRef, value: Arc<Page>) {
+        if is_hot(&page) {
+            self.0.put(height, page, value);
+        }
+    }
+
+    /// Pages kept now.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
