@@ -26,7 +26,7 @@ use yinzheng_node::proto::audit_request::Query;
 use yinzheng_node::proto::subject_ref::By;
 use yinzheng_node::proto::{AuditRequest, BundleRequest, CertificateQuery, SubjectRef};
 
-use crate::cluster;
+use crate::cluster::{self, Client};
 
 /// Read-side options.
 #[derive(Debug, Clone, clap::Args)]
@@ -59,6 +59,15 @@ pub struct ReadOptions {
     /// against them too); 0: each client asks again as soon as answered.
     #[arg(long, default_value_t = 0)]
     pub rate: u32,
+    /// Seconds of full-bundle requests before measuring, not counted (the
+    /// serving node's block cache starts empty at each run; a node serving
+    /// for days has its ledger's hot part in it).
+    #[arg(long, default_value_t = 0)]
+    pub warm_up: u64,
+    /// The serving nodes' block cache, MiB (`block_cache_mb`; default:
+    /// the node's own default).
+    #[arg(long)]
+    pub block_cache_mb: Option<usize>,
     /// Seconds of bundle requests per form.
     #[arg(long, default_value_t = 20)]
     pub seconds: u64,
@@ -259,8 +268,11 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
     let mut servers = Vec::new();
     for member in &configs {
         let path = &match o.serve_as {
-            ServeAs::Observer => as_observer(member)?,
-            ServeAs::Member => member.clone(),
+            ServeAs::Observer => as_observer(member, o.block_cache_mb)?,
+            ServeAs::Member => match o.block_cache_mb {
+                None => member.clone(),
+                Some(mb) => with_cache(member, mb)?,
+            },
         };
         nodes.0.push(cluster::spawn(
             path,
@@ -271,52 +283,15 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
     }
     let client = servers[0].clone();
     let ids = Arc::new(ids);
+    if o.warm_up > 0 {
+        let (n, _, _) = bundle_requests(&servers, &ids, &o, false, o.warm_up).await?;
+        println!(
+            "warm-up: {n} full bundles over {} s, not counted",
+            o.warm_up
+        );
+    }
     for compact in [false, true] {
-        let start = Instant::now();
-        let deadline = start + Duration::from_secs(o.seconds);
-        // Offered: client t's request i is due at (i × clients + t) / rate.
-        let every =
-            (o.rate > 0).then(|| Duration::from_secs_f64(o.clients as f64 / f64::from(o.rate)));
-        let mut tasks = Vec::new();
-        for t in 0..o.clients {
-            let (mut c, ids) = (servers[t % servers.len()].clone(), ids.clone());
-            let mut due = every.map(|e| start + e.mul_f64(t as f64 / o.clients as f64));
-            tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::new();
-                let mut k = t.wrapping_mul(7919);
-                while due.unwrap_or_else(Instant::now) < deadline {
-                    k = k
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    let id = ids[(k >> 11) % ids.len()];
-                    let t0 = match (due, every) {
-                        (Some(at), Some(e)) => {
-                            tokio::time::sleep_until(at.into()).await;
-                            due = Some(at + e);
-                            at
-                        }
-                        _ => Instant::now(),
-                    };
-                    let r = c
-                        .get_bundle(BundleRequest {
-                            subject: Some(SubjectRef {
-                                by: Some(By::RecordId(id.0.to_vec())),
-                            }),
-                            compact,
-                        })
-                        .await;
-                    if r.is_err() {
-                        return Err(eyre!("bundle request failed: {r:?}"));
-                    }
-                    lat.push(t0.elapsed());
-                }
-                Ok::<_, eyre::Report>(lat)
-            }));
-        }
-        let mut all = Vec::new();
-        for t in tasks {
-            all.extend(t.await.wrap_err("bundle client")??);
-        }
+        let (_, mut all, elapsed) = bundle_requests(&servers, &ids, &o, compact, o.seconds).await?;
         all.sort();
         let offered = if o.rate > 0 {
             format!(" at {}/s offered", o.rate)
@@ -326,7 +301,7 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
         println!(
             "bundles ({}): {:.0}/s over {} s{offered}, {} clients, {} serving as {:?}; latency p50 {:.1} ms, p99 {:.1} ms",
             if compact { "compact" } else { "full" },
-            all.len() as f64 / start.elapsed().as_secs_f64(),
+            all.len() as f64 / elapsed,
             o.seconds,
             o.clients,
             servers.len(),
@@ -405,11 +380,68 @@ impl Drop for Servers {
     }
 }
 
+/// `o.clients` clients asking `servers` for bundles of random `ids` for
+/// `seconds` (as fast as answered, or on `o.rate`'s schedule): how many,
+/// their latencies, and the seconds until the last answer.
+async fn bundle_requests(
+    servers: &[Client],
+    ids: &Arc<Vec<Digest>>,
+    o: &ReadOptions,
+    compact: bool,
+    seconds: u64,
+) -> eyre::Result<(usize, Vec<Duration>, f64)> {
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    // Offered: client t's request i is due at (i × clients + t) / rate.
+    let every = (o.rate > 0).then(|| Duration::from_secs_f64(o.clients as f64 / f64::from(o.rate)));
+    let mut tasks = Vec::new();
+    for t in 0..o.clients {
+        let (mut c, ids) = (servers[t % servers.len()].clone(), ids.clone());
+        let mut due = every.map(|e| start + e.mul_f64(t as f64 / o.clients as f64));
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut k = t.wrapping_mul(7919);
+            while due.unwrap_or_else(Instant::now) < deadline {
+                k = k
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let id = ids[(k >> 11) % ids.len()];
+                let t0 = match (due, every) {
+                    (Some(at), Some(e)) => {
+                        tokio::time::sleep_until(at.into()).await;
+                        due = Some(at + e);
+                        at
+                    }
+                    _ => Instant::now(),
+                };
+                let r = c
+                    .get_bundle(BundleRequest {
+                        subject: Some(SubjectRef {
+                            by: Some(By::RecordId(id.0.to_vec())),
+                        }),
+                        compact,
+                    })
+                    .await;
+                if r.is_err() {
+                    return Err(eyre!("bundle request failed: {r:?}"));
+                }
+                lat.push(t0.elapsed());
+            }
+            Ok::<_, eyre::Report>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.wrap_err("bundle client")??);
+    }
+    Ok((all.len(), all, start.elapsed().as_secs_f64()))
+}
+
 /// The configuration of an observer serving a member's database
 /// (`config-observer.toml` beside it): no consensus key, so the node never
 /// votes or proposes and refuses submissions; its own consensus WAL; no
 /// relays, no HTTP side.
-fn as_observer(member: &std::path::Path) -> eyre::Result<PathBuf> {
+fn as_observer(member: &std::path::Path, cache_mb: Option<usize>) -> eyre::Result<PathBuf> {
     let c = NodeConfig::load(member)?;
     let dir = member
         .parent()
@@ -420,10 +452,23 @@ fn as_observer(member: &std::path::Path) -> eyre::Result<PathBuf> {
         wal: dir.join("wal-observer"),
         relay: Vec::new(),
         http_listen: None,
+        block_cache_mb: cache_mb.unwrap_or(c.block_cache_mb),
         ..c
     };
     let path = dir.join("config-observer.toml");
     std::fs::write(&path, observer.to_toml())?;
+    Ok(path)
+}
+
+/// The member's configuration with another block cache
+/// (`config-cache.toml` beside it).
+fn with_cache(member: &std::path::Path, cache_mb: usize) -> eyre::Result<PathBuf> {
+    let c = NodeConfig {
+        block_cache_mb: cache_mb,
+        ..NodeConfig::load(member)?
+    };
+    let path = member.with_file_name("config-cache.toml");
+    std::fs::write(&path, c.to_toml())?;
     Ok(path)
 }
 

@@ -43,6 +43,10 @@ pub struct NodeConfig {
     /// Most records waiting in the mempool.
     #[serde(default = "default_mempool")]
     pub mempool_capacity: usize,
+    /// RocksDB's block cache, shared by every column family, MiB: an
+    /// observer serving many readers wants its ledger's hot part in it.
+    #[serde(default = "default_block_cache_mb")]
+    pub block_cache_mb: usize,
     /// Shortest time between blocks, milliseconds.
     #[serde(default = "default_interval")]
     pub block_interval_ms: u64,
@@ -80,6 +84,11 @@ impl Faults {
     pub fn is_none(&self) -> bool {
         *self == Faults::default()
     }
+}
+
+/// The block cache's default size, MiB.
+pub fn default_block_cache_mb() -> usize {
+    256
 }
 
 pub(crate) fn default_mempool() -> usize {

@@ -161,6 +161,7 @@ pub fn init(o: &InitOptions) -> eyre::Result<Initialised> {
         http_listen: o.http_listen.clone(),
         verify_page: None,
         mempool_capacity: config::default_mempool(),
+        block_cache_mb: config::default_block_cache_mb(),
         block_interval_ms: config::default_interval(),
         propose_timeout_ms: config::default_propose(),
         max_clock_skew_ms: config::default_skew(),

@@ -81,7 +81,12 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
     let genesis = load_genesis(&config.genesis)?;
     let suite = genesis.suite().map_err(|e| eyre!("{}", e.0))?;
     let chain_id = genesis.chain_id.clone();
-    let chain = Chain::open(&config.db, &genesis).map_err(|e| eyre!("database: {e}"))?;
+    let chain = Chain::open_with_cache(
+        &config.db,
+        &genesis,
+        config.block_cache_mb.saturating_mul(1 << 20),
+    )
+    .map_err(|e| eyre!("database: {e}"))?;
     // Without a consensus key the node is an observer: it follows the
     // members' decisions (checking each commit certificate and executing each
     // block itself) and serves reads, but never votes or proposes.

@@ -42,6 +42,7 @@ pub fn write_configs(net: &Testnet) -> eyre::Result<Vec<PathBuf>> {
             )),
             verify_page: None,
             mempool_capacity: 50_000,
+            block_cache_mb: crate::config::default_block_cache_mb(),
             block_interval_ms: 200,
             propose_timeout_ms: 1000,
             max_clock_skew_ms: 5000,

@@ -124,7 +124,16 @@ impl Chain {
     /// Open the chain at `path`, initialising it from `genesis` if empty.
     /// Refuses a database created for another genesis.
     pub fn open(path: &Path, genesis: &Genesis) -> Result<Chain, ChainError> {
-        let db = Db::open(path)?;
+        Chain::open_with_cache(path, genesis, crate::store::BLOCK_CACHE_BYTES)
+    }
+
+    /// [`Chain::open`] with a block cache of `cache_bytes`.
+    pub fn open_with_cache(
+        path: &Path,
+        genesis: &Genesis,
+        cache_bytes: usize,
+    ) -> Result<Chain, ChainError> {
+        let db = Db::open_with_cache(path, cache_bytes)?;
         let moved = crate::store::pages::migrate(&db)?;
         if moved > 0 {
             tracing::info!(nodes = moved, "status map and log converted to pages");

@@ -69,7 +69,8 @@ pub mod meta {
     pub const AUDIT: &[u8] = b"audit";
 }
 
-/// Size of the block cache the column families share.
+/// Size of the block cache the column families share, unless configured
+/// (`block_cache_mb`).
 pub const BLOCK_CACHE_BYTES: usize = 256 << 20;
 
 /// Share of each memtable given to its Bloom filter.
@@ -128,6 +129,11 @@ impl From<StoreError> for LedgerError {
 impl Db {
     /// Open (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Db, StoreError> {
+        Db::open_with_cache(path, BLOCK_CACHE_BYTES)
+    }
+
+    /// Open the database at `path` with a block cache of `cache_bytes`.
+    pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Db, StoreError> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
@@ -136,7 +142,7 @@ impl Db {
         // records (RocksDB's own default is 8 MiB per table factory, where a
         // bundle's status proofs missed it for most of their reads), and
         // Bloom filters so a point read skips files without the key.
-        let cache = Cache::new_lru_cache(BLOCK_CACHE_BYTES)?;
+        let cache = Cache::new_lru_cache(cache_bytes)?;
         let mut table = BlockBasedOptions::default();
         table.set_block_cache(&cache);
         table.set_bloom_filter(10.0, false);

@@ -154,6 +154,7 @@ pub fn extra_node(
         http_listen: None,
         verify_page: None,
         mempool_capacity: 100,
+        block_cache_mb: yinzheng_node::config::default_block_cache_mb(),
         block_interval_ms: 200,
         propose_timeout_ms: 1000,
         max_clock_skew_ms: 5000,
