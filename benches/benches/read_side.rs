@@ -10,6 +10,8 @@
 //! cargo bench -p yinzheng-benches --bench read_side -- \
 //!     --dir /tmp/yz-reads --records 1000000 [--clients 64 --seconds 20]
 //! cargo bench -p yinzheng-benches --bench read_side -- \
+//!     --dir /tmp/yz-reads --reuse --warm-up 30 --block-cache-mb 1024 --rate 5000
+//! cargo bench -p yinzheng-benches --bench read_side -- \
 //!     --dir /tmp/yz-reads --reuse --catch-up 600
 //! ```
 
