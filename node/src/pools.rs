@@ -1,10 +1,11 @@
 //! The node's own worker threads for work that must not run on the async
 //! threads: admission checks (`crate::admission`) and reads (bundles,
-//! audit pages, checkpoint chains). Each pool has a fixed number of threads
-//! scheduled below the rest of the node, so a flood of submissions or of
-//! readers queues for its turn instead of taking the CPU from consensus,
-//! execution and commits, and instead of spreading itself over as many
-//! operating-system threads as there are requests in flight.
+//! audit pages, checkpoint chains). Each pool has a fixed number of
+//! threads, so a flood of submissions or of readers queues for its turn
+//! instead of spreading itself over as many operating-system threads as
+//! there are requests in flight; on a member both are scheduled below the
+//! rest of the node, so such a flood does not take the CPU from consensus,
+//! execution and commits (an observer's reads keep the node's priority).
 
 use std::sync::OnceLock;
 
@@ -17,6 +18,16 @@ pub const POOL_NICE: i32 = 10;
 /// that waits on the disk should not leave a core idle.
 pub const READ_THREADS_PER_CORE: usize = 2;
 
+/// Whether the read threads are scheduled below the rest of the node: on a
+/// member (consensus comes first), not on an observer (reads are its job).
+static READS_LOWERED: OnceLock<bool> = OnceLock::new();
+
+/// Say, before the first read, whether this node's reads yield to the rest
+/// of it (a member: yes; an observer: no). Unsaid: they do.
+pub fn lower_reads(lowered: bool) {
+    let _ = READS_LOWERED.set(lowered);
+}
+
 fn lower_priority() {
     // On Linux the nice value is per thread: `PRIO_PROCESS` with no pid
     // applies to the calling thread only.
@@ -26,11 +37,15 @@ fn lower_priority() {
     }
 }
 
-fn build(name: &'static str, threads: usize) -> Option<rayon::ThreadPool> {
+fn build(name: &'static str, threads: usize, lowered: bool) -> Option<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(move |i| format!("{name}-{i}"))
-        .start_handler(|_| lower_priority())
+        .start_handler(move |_| {
+            if lowered {
+                lower_priority();
+            }
+        })
         // A panicking job drops its answer (the caller sees the pool
         // "stopped") instead of aborting the node.
         .panic_handler(move |_| tracing::error!(pool = name, "a job panicked"))
@@ -46,14 +61,19 @@ fn cores() -> usize {
 /// The admission threads: as many as cores.
 fn admission() -> Option<&'static rayon::ThreadPool> {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    POOL.get_or_init(|| build("admission", cores())).as_ref()
+    POOL.get_or_init(|| build("admission", cores(), true))
+        .as_ref()
 }
 
-/// The read threads: [`READ_THREADS_PER_CORE`] per core.
+/// The read threads: [`READ_THREADS_PER_CORE`] per core, lowered unless
+/// [`lower_reads`] said otherwise.
 fn reads() -> Option<&'static rayon::ThreadPool> {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    POOL.get_or_init(|| build("read", cores() * READ_THREADS_PER_CORE))
-        .as_ref()
+    POOL.get_or_init(|| {
+        let lowered = *READS_LOWERED.get_or_init(|| true);
+        build("read", cores() * READ_THREADS_PER_CORE, lowered)
+    })
+    .as_ref()
 }
 
 async fn on<T: Send + 'static>(

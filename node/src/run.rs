@@ -113,6 +113,8 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
             Address::of_key(suite, &keypair.public().encode_protobuf()),
         ),
     };
+    // A member's readers wait for its consensus; an observer's are its job.
+    crate::pools::lower_reads(key.is_some());
     info!(
         moniker = %config.moniker,
         role = if key.is_some() { "validator" } else { "observer" },
