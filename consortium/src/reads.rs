@@ -284,14 +284,15 @@ pub async fn run(o: ReadOptions) -> eyre::Result<()> {
     let client = servers[0].clone();
     let ids = Arc::new(ids);
     if o.warm_up > 0 {
-        let (n, _, _) = bundle_requests(&servers, &ids, &o, false, o.warm_up).await?;
+        let (warm, _) = bundle_requests(&servers, &ids, &o, false, o.warm_up).await?;
         println!(
-            "warm-up: {n} full bundles over {} s, not counted",
+            "warm-up: {} full bundles over {} s, not counted",
+            warm.len(),
             o.warm_up
         );
     }
     for compact in [false, true] {
-        let (_, mut all, elapsed) = bundle_requests(&servers, &ids, &o, compact, o.seconds).await?;
+        let (mut all, elapsed) = bundle_requests(&servers, &ids, &o, compact, o.seconds).await?;
         all.sort();
         let offered = if o.rate > 0 {
             format!(" at {}/s offered", o.rate)
@@ -381,15 +382,15 @@ impl Drop for Servers {
 }
 
 /// `o.clients` clients asking `servers` for bundles of random `ids` for
-/// `seconds` (as fast as answered, or on `o.rate`'s schedule): how many,
-/// their latencies, and the seconds until the last answer.
+/// `seconds` (as fast as answered, or on `o.rate`'s schedule): their
+/// latencies, and the seconds until the last answer.
 async fn bundle_requests(
     servers: &[Client],
     ids: &Arc<Vec<Digest>>,
     o: &ReadOptions,
     compact: bool,
     seconds: u64,
-) -> eyre::Result<(usize, Vec<Duration>, f64)> {
+) -> eyre::Result<(Vec<Duration>, f64)> {
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
     // Offered: client t's request i is due at (i × clients + t) / rate.
@@ -434,7 +435,7 @@ async fn bundle_requests(
     for t in tasks {
         all.extend(t.await.wrap_err("bundle client")??);
     }
-    Ok((all.len(), all, start.elapsed().as_secs_f64()))
+    Ok((all, start.elapsed().as_secs_f64()))
 }
 
 /// The configuration of an observer serving a member's database
