@@ -136,6 +136,14 @@ fn copy_prefilled(from: &Path, to: &Path) -> eyre::Result<(Testnet, u64)> {
         }
         copy(&db, &d.join("db"))?;
     }
+    // Write the copies out before the nodes start: otherwise the kernel
+    // writes gigabytes back under the run, each block's synced write waits
+    // behind them, and the figures measure the copy, not the consortium.
+    eprintln!("writing the copies to disk …");
+    let synced = std::process::Command::new("sync").status()?.success();
+    synced
+        .then_some(())
+        .ok_or_else(|| eyre!("sync failed after copying the databases"))?;
     let net = yinzheng_node::testnet::open(to)?;
     let config =
         NodeConfig::load(&net.nodes[0].dir.join("config.toml")).map_err(|e| eyre!("{e}"))?;

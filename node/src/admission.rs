@@ -51,7 +51,7 @@ pub fn admit(shared: &Shared, records: Vec<Record>) -> Vec<Result<(), AdmitError
         for r in records {
             let op = entry(&r, at);
             let id = r.id();
-            let answer = pool.insert(r);
+            let answer = pool.insert_uncommitted(&shared.chain, r);
             if answer.is_ok() {
                 ops.push(op);
                 held.push((answers.len(), id));

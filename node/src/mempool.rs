@@ -37,6 +37,20 @@ impl AdmitError {
     }
 }
 
+/// Refuse a record a block already committed (`DUPLICATE`).
+fn not_committed(chain: &Chain, record: &Record) -> Result<(), AdmitError> {
+    let committed = chain
+        .state(&StateKey::Record(record.id()))
+        .map_err(|e| AdmitError::Internal(e.to_string()))?;
+    match committed {
+        None => Ok(()),
+        Some(_) => Err(AdmitError::Rejected(Rejection::new(
+            RejectCode::Duplicate,
+            format!("record {} is already committed", record.id()),
+        ))),
+    }
+}
+
 /// Records waiting for a block.
 #[derive(Debug)]
 pub struct Mempool {
@@ -90,17 +104,7 @@ impl Mempool {
     /// pool): not committed before, and accepted by the rules as if it were
     /// the next block's only record at `now_ms`.
     pub fn check(chain: &Chain, record: &Record, now_ms: u64) -> Result<(), AdmitError> {
-        let internal = |e: &dyn std::fmt::Display| AdmitError::Internal(e.to_string());
-        if chain
-            .state(&StateKey::Record(record.id()))
-            .map_err(|e| internal(&e))?
-            .is_some()
-        {
-            return Err(AdmitError::Rejected(Rejection::new(
-                RejectCode::Duplicate,
-                format!("record {} is already committed", record.id()),
-            )));
-        }
+        not_committed(chain, record)?;
         let ctx = BlockContext {
             height: chain.height() + 1,
             time_ms: now_ms,
@@ -109,8 +113,23 @@ impl Mempool {
         match apply(chain.params(), &view, record, ctx) {
             Ok(_) => Ok(()),
             Err(yinzheng_ledger::ApplyError::Rejected(r)) => Err(AdmitError::Rejected(r)),
-            Err(yinzheng_ledger::ApplyError::State(e)) => Err(internal(&e)),
+            Err(yinzheng_ledger::ApplyError::State(e)) => Err(AdmitError::Internal(e.to_string())),
         }
+    }
+
+    /// Add a record checked against an earlier committed state, unless a
+    /// block committed it since. The check ran without the pool's lock, so
+    /// a block holding the record (proposed by another member, who had it
+    /// from a client or the relay) can commit between the check and this
+    /// call, and its removal from the pool then runs before this insert: the
+    /// record would wait here for a block that refuses it as a duplicate.
+    /// Called with the pool locked, this reads the committed state once
+    /// more: a commit writes the database before it takes the pool's lock
+    /// to remove its records, so either this read sees the record committed
+    /// or that removal comes after this insert.
+    pub fn insert_uncommitted(&mut self, chain: &Chain, record: Record) -> Result<(), AdmitError> {
+        not_committed(chain, &record)?;
+        self.insert(record)
     }
 
     /// Add a checked record.

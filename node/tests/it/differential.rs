@@ -123,3 +123,33 @@ fn the_node_computes_what_the_ledger_computes() {
     }
     assert!(ids.len() >= 18, "every kind and the later issue");
 }
+
+/// A record checked for admission against one height and committed by a
+/// block (another member's) before it reached the pool is refused there as
+/// a duplicate: it does not wait for a block that would refuse it.
+#[test]
+fn a_record_committed_between_its_check_and_the_pool_is_refused() {
+    use yinzheng_node::mempool::{AdmitError, Mempool};
+    let mut f = Fixture::new();
+    let r = f.issue_record("NO-1", b"checked, then committed elsewhere");
+    f.commit(std::slice::from_ref(&r));
+    let dir = tempfile::tempdir().unwrap();
+    let node = Chain::open(dir.path(), &f.genesis).unwrap();
+    let (candidates, time) = &f.produced[0];
+    Mempool::check(&node, &r, *time).expect("not yet committed: admissible");
+    let (prepared, outcomes) = node.prepare(candidates, *time, 0).unwrap();
+    assert!(matches!(outcomes[0], Outcome::Committed { .. }));
+    let cert = f.chain.block(1).unwrap().view.certificate.clone().unwrap();
+    node.commit(prepared, cert).unwrap();
+    let mut pool = Mempool::new(8);
+    let refused = pool.insert_uncommitted(&node, r.clone()).unwrap_err();
+    assert!(
+        matches!(&refused, AdmitError::Rejected(x) if x.code.as_str() == "DUPLICATE"),
+        "{refused}"
+    );
+    assert!(pool.is_empty());
+    // Not committed: admitted.
+    let other = f.issue_record("NO-2", b"never committed");
+    pool.insert_uncommitted(&node, other).unwrap();
+    assert_eq!(pool.len(), 1);
+}
