@@ -137,8 +137,8 @@ fn copy_prefilled(from: &Path, to: &Path) -> eyre::Result<(Testnet, u64)> {
         copy(&db, &d.join("db"))?;
     }
     // Write the copies out before the nodes start: otherwise the kernel
-    // writes gigabytes back under the run, each block's synced write waits
-    // behind them, and the figures measure the copy, not the consortium.
+    // writes gigabytes back during the first blocks, whose synced writes can
+    // wait behind them.
     eprintln!("writing the copies to disk …");
     let synced = std::process::Command::new("sync").status()?.success();
     synced
