@@ -120,7 +120,7 @@ pub fn restore(chain: &Chain, pool: &mut Mempool) -> Result<Restored, StoreError
     let checked: Vec<(Vec<u8>, Option<Record>)> = stored
         .into_par_iter()
         .map(|(_, k, bytes)| {
-            let r = Mempool::check_bytes(chain, &bytes, now)
+            let r = Mempool::check_bytes(chain, &bytes, now, |_| false)
                 .ok()
                 .filter(|r| r.id().0.as_slice() == k.as_slice());
             (k, r)

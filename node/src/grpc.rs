@@ -175,7 +175,9 @@ impl Node for Api {
         // submissions share (group commit): both off the async threads.
         let chain = shared.clone();
         let record = crate::admission::checked(move || {
-            Mempool::check_bytes(&chain.chain, &req.record, now_ms())
+            Mempool::check_bytes(&chain.chain, &req.record, now_ms(), |id| {
+                chain.pool().contains(id)
+            })
         })
         .await
         .ok_or_else(|| internal("admission stopped"))?
@@ -372,7 +374,9 @@ impl Node for Api {
             Ok::<_, Status>(
                 req.records
                     .par_iter()
-                    .filter_map(|b| Mempool::check_bytes(chain, b, now).ok())
+                    .filter_map(|b| {
+                        Mempool::check_bytes(chain, b, now, |id| shared.pool().contains(id)).ok()
+                    })
                     .collect::<Vec<Record>>(),
             )
         })

@@ -38,16 +38,39 @@ impl AdmitError {
 }
 
 /// Refuse a record a block already committed (`DUPLICATE`).
-fn not_committed(chain: &Chain, record: &Record) -> Result<(), AdmitError> {
+fn not_committed(chain: &Chain, id: Digest) -> Result<(), AdmitError> {
     let committed = chain
-        .state(&StateKey::Record(record.id()))
+        .state(&StateKey::Record(id))
         .map_err(|e| AdmitError::Internal(e.to_string()))?;
     match committed {
         None => Ok(()),
         Some(_) => Err(AdmitError::Rejected(Rejection::new(
             RejectCode::Duplicate,
-            format!("record {} is already committed", record.id()),
+            format!("record {id} is already committed"),
         ))),
+    }
+}
+
+/// Refuse a record already waiting in the mempool (`DUPLICATE`).
+fn waiting_duplicate(id: Digest) -> AdmitError {
+    AdmitError::Rejected(Rejection::new(
+        RejectCode::Duplicate,
+        format!("record {id} is already waiting in the mempool"),
+    ))
+}
+
+/// Whether the rules accept a record as if it were the next block's only
+/// record at `now_ms`.
+fn dry_run(chain: &Chain, record: &Record, now_ms: u64) -> Result<(), AdmitError> {
+    let ctx = BlockContext {
+        height: chain.height() + 1,
+        time_ms: now_ms,
+    };
+    let view = chain.reader();
+    match apply(chain.params(), &view, record, ctx) {
+        Ok(_) => Ok(()),
+        Err(yinzheng_ledger::ApplyError::Rejected(r)) => Err(AdmitError::Rejected(r)),
+        Err(yinzheng_ledger::ApplyError::State(e)) => Err(AdmitError::Internal(e.to_string())),
     }
 }
 
@@ -80,11 +103,24 @@ impl Mempool {
     }
 
     /// Every check a record from outside gets before it is admitted, cheapest
-    /// first: the stateless checks, then whether its signers are known keys
-    /// (state lookups), and only then its signatures and a dry run of the
-    /// rules (threat model A5: a stranger's keys cost no verification).
-    pub fn check_bytes(chain: &Chain, bytes: &[u8], now_ms: u64) -> Result<Record, AdmitError> {
+    /// first: the stateless checks, then whether it is already committed or
+    /// already waiting here (`waiting`: the caller's look into the pool), then
+    /// whether its signers are known keys (state lookups), and only then its
+    /// signatures and a dry run of the rules (threat model A5: a stranger's
+    /// keys cost no verification; a record met again, relayed after a block
+    /// committed it or submitted twice, costs none either).
+    pub fn check_bytes(
+        chain: &Chain,
+        bytes: &[u8],
+        now_ms: u64,
+        waiting: impl Fn(&Digest) -> bool,
+    ) -> Result<Record, AdmitError> {
         let unverified = Record::parse(chain.params(), bytes).map_err(AdmitError::Rejected)?;
+        let id = unverified.id();
+        not_committed(chain, id)?;
+        if waiting(&id) {
+            return Err(waiting_duplicate(id));
+        }
         let view = chain.reader();
         match check_signers_known(&view, &unverified) {
             Ok(()) => {}
@@ -96,7 +132,7 @@ impl Mempool {
         let record = unverified
             .verify(chain.params())
             .map_err(AdmitError::Rejected)?;
-        Self::check(chain, &record, now_ms)?;
+        dry_run(chain, &record, now_ms)?;
         Ok(record)
     }
 
@@ -104,17 +140,13 @@ impl Mempool {
     /// pool): not committed before, and accepted by the rules as if it were
     /// the next block's only record at `now_ms`.
     pub fn check(chain: &Chain, record: &Record, now_ms: u64) -> Result<(), AdmitError> {
-        not_committed(chain, record)?;
-        let ctx = BlockContext {
-            height: chain.height() + 1,
-            time_ms: now_ms,
-        };
-        let view = chain.reader();
-        match apply(chain.params(), &view, record, ctx) {
-            Ok(_) => Ok(()),
-            Err(yinzheng_ledger::ApplyError::Rejected(r)) => Err(AdmitError::Rejected(r)),
-            Err(yinzheng_ledger::ApplyError::State(e)) => Err(AdmitError::Internal(e.to_string())),
-        }
+        not_committed(chain, record.id())?;
+        dry_run(chain, record, now_ms)
+    }
+
+    /// Whether a record is waiting here.
+    pub fn contains(&self, id: &Digest) -> bool {
+        self.records.contains_key(id)
     }
 
     /// Add a record checked against an earlier committed state, unless a
@@ -128,7 +160,7 @@ impl Mempool {
     /// to remove its records, so either this read sees the record committed
     /// or that removal comes after this insert.
     pub fn insert_uncommitted(&mut self, chain: &Chain, record: Record) -> Result<(), AdmitError> {
-        not_committed(chain, &record)?;
+        not_committed(chain, record.id())?;
         self.insert(record)
     }
 
@@ -136,10 +168,7 @@ impl Mempool {
     pub fn insert(&mut self, record: Record) -> Result<(), AdmitError> {
         let id = record.id();
         if self.records.contains_key(&id) {
-            return Err(AdmitError::Rejected(Rejection::new(
-                RejectCode::Duplicate,
-                format!("record {id} is already waiting in the mempool"),
-            )));
+            return Err(waiting_duplicate(id));
         }
         if self.records.len() >= self.capacity {
             return Err(AdmitError::Busy(self.capacity));

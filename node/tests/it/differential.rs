@@ -153,3 +153,58 @@ fn a_record_committed_between_its_check_and_the_pool_is_refused() {
     pool.insert_uncommitted(&node, other).unwrap();
     assert_eq!(pool.len(), 1);
 }
+
+/// A record met again (relayed after a block committed it, submitted twice)
+/// is refused as a duplicate before any signature is checked: a copy of a
+/// known record carrying a broken signature is answered `DUPLICATE`, where
+/// a record never seen with that signature is `BAD_SIGNATURE`.
+#[test]
+fn a_record_met_again_costs_no_signature_check() {
+    use yinzheng_node::mempool::{AdmitError, Mempool};
+    let code = |r: Result<yinzheng_ledger::Record, AdmitError>| match r {
+        Err(AdmitError::Rejected(x)) => x.code.as_str().to_owned(),
+        other => format!("{other:?}"),
+    };
+    // The same signed message, its signature's last byte changed.
+    let broken = |bytes: &[u8]| {
+        let mut b = bytes.to_vec();
+        let last = b.len() - 1;
+        b[last] ^= 0x01;
+        b
+    };
+    let mut f = Fixture::new();
+    let committed = f.issue_record("NO-1", b"committed");
+    f.commit(std::slice::from_ref(&committed));
+    let dir = tempfile::tempdir().unwrap();
+    let node = Chain::open(dir.path(), &f.genesis).unwrap();
+    let (candidates, time) = &f.produced[0];
+    let (prepared, _) = node.prepare(candidates, *time, 0).unwrap();
+    let cert = f.chain.block(1).unwrap().view.certificate.clone().unwrap();
+    node.commit(prepared, cert).unwrap();
+    let waiting = f.issue_record("NO-2", b"waiting");
+    let mut pool = Mempool::new(8);
+    pool.insert_uncommitted(&node, waiting.clone()).unwrap();
+    let now = *time + 1;
+
+    for (r, seen) in [(&committed, "committed"), (&waiting, "waiting")] {
+        let copy = broken(r.bytes());
+        let parsed = yinzheng_ledger::Record::parse(node.params(), &copy).unwrap();
+        assert_eq!(parsed.id(), r.id(), "same signed message, same id");
+        assert!(
+            parsed.verify(node.params()).is_err(),
+            "the copy's signature is broken"
+        );
+        let answer = Mempool::check_bytes(&node, &copy, now, |id| pool.contains(id));
+        assert_eq!(code(answer), "DUPLICATE", "{seen}");
+    }
+    // Not looked up in the pool: the waiting record's copy is verified, and
+    // its signature refused.
+    let copy = broken(waiting.bytes());
+    assert_eq!(
+        code(Mempool::check_bytes(&node, &copy, now, |_| false)),
+        "BAD_SIGNATURE"
+    );
+    // The genuine record is still admissible; the pool is unchanged.
+    Mempool::check_bytes(&node, waiting.bytes(), now, |_| false).unwrap();
+    assert_eq!(pool.len(), 1);
+}
