@@ -33,6 +33,14 @@ pub struct Served {
     pub outcome: String,
 }
 
+/// Which execution of a block: `build` (this node's own proposal) or
+/// `check` (a block another validator proposed, or one taken from sync).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Step {
+    /// `build` or `check`.
+    pub step: String,
+}
+
 /// One column family of the database.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct DbFamily {
@@ -56,6 +64,15 @@ pub struct Metrics {
     pub block_seconds: Histogram,
     /// From a record's admission here to its commit, seconds.
     pub record_seconds: Histogram,
+    /// Time to execute a block (records checked, rules applied, the log and
+    /// the status map updated), seconds, by step.
+    pub execute_seconds: Family<Step, Histogram>,
+    /// Records in the blocks executed, by step: with `execute_seconds` the
+    /// execution time per record.
+    pub executed: Family<Step, Counter>,
+    /// Time to write a decided block to the database (one synced batch),
+    /// seconds.
+    pub write_seconds: Histogram,
     /// Records committed (in blocks this node committed).
     pub committed: Counter,
     /// Blocks committed.
@@ -98,6 +115,9 @@ impl Metrics {
             round: Gauge::default(),
             block_seconds: latency(),
             record_seconds: latency(),
+            execute_seconds: Family::new_with_constructor(latency),
+            executed: Family::default(),
+            write_seconds: latency(),
             committed: Counter::default(),
             blocks: Counter::default(),
             synced: Counter::default(),
@@ -132,6 +152,21 @@ impl Metrics {
             "record_commit_seconds",
             "Time from a record's admission at this node to its commit",
             m.record_seconds.clone(),
+        );
+        r.register(
+            "block_execute_seconds",
+            "Time to execute a block, by step (build: our proposal; check: another's, or a synced one)",
+            m.execute_seconds.clone(),
+        );
+        r.register(
+            "records_executed",
+            "Records in the blocks executed, by step",
+            m.executed.clone(),
+        );
+        r.register(
+            "block_write_seconds",
+            "Time to write a decided block to the database",
+            m.write_seconds.clone(),
         );
         r.register(
             "records_committed",
@@ -200,6 +235,17 @@ impl Metrics {
                 reason: reason.to_owned(),
             })
             .inc();
+    }
+
+    /// Count a block of `records` records executed since `started`.
+    pub fn executed(&self, step: &str, records: usize, started: Instant) {
+        let l = Step {
+            step: step.to_owned(),
+        };
+        self.execute_seconds
+            .get_or_create(&l)
+            .observe(started.elapsed().as_secs_f64());
+        self.executed.get_or_create(&l).inc_by(records as u64);
     }
 
     /// Count a bundle served since `started`.

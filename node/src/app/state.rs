@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use malachitebft_app_channel::app::types::ProposedValue;
 use malachitebft_app_channel::app::types::core::{
@@ -130,10 +131,12 @@ impl App {
             let proposer = set.index_of(&address).unwrap_or(0);
             let time = now_ms().max(last_time + 1);
             let candidates = shared.pool().take(MAX_BLOCK_RECORDS);
+            let started = Instant::now();
             let (prepared, outcomes) =
                 shared
                     .chain
                     .prepare(&candidates, time, u32::try_from(proposer).unwrap_or(0))?;
+            shared.metrics.executed("build", candidates.len(), started);
             let mut refused = Vec::new();
             for (r, o) in candidates.iter().zip(outcomes) {
                 if let Outcome::Rejected(rej) = o {
@@ -184,7 +187,12 @@ impl App {
         let prepared = tokio::task::spawn_blocking(move || {
             let now = live.then(now_ms);
             let known = |id: &Digest| shared.pool().get(id);
-            shared.chain.validate(&block, now, skew, &known)
+            let started = Instant::now();
+            let checked = shared.chain.validate(&block, now, skew, &known);
+            shared
+                .metrics
+                .executed("check", block.records.len(), started);
+            checked
         })
         .await??;
         let id = prepared.id;
@@ -215,7 +223,12 @@ impl App {
         TrustedValidators::new(suite, set).and_then(|t| t.verify_commit(&header, &lcert))?;
         let first = c.prepared.first_log_index;
         let ids = c.prepared.record_ids.clone();
+        let started = Instant::now();
         self.shared.chain.commit(c.prepared, lcert)?;
+        self.shared
+            .metrics
+            .write_seconds
+            .observe(started.elapsed().as_secs_f64());
         let held = crate::admission::forget(&self.shared, ids.iter().copied());
         let m = &self.shared.metrics;
         m.height.set(i64::try_from(height).unwrap_or(i64::MAX));

@@ -263,6 +263,30 @@ async fn the_node_serves_the_verify_page_and_health() {
         body.contains("yinzheng_block_commit_seconds_bucket"),
         "{body}"
     );
+    // Every block this node committed was executed here (built or checked)
+    // and written; the records it executed include the ones committed.
+    let count = |name: &str| -> f64 {
+        [r#"{step="build"}"#, r#"{step="check"}"#]
+            .iter()
+            .map(|l| {
+                body.lines()
+                    .find_map(|x| x.strip_prefix(&format!("{name}{l} "))?.parse().ok())
+                    .unwrap_or(0.0)
+            })
+            .sum()
+    };
+    assert!(
+        count("yinzheng_block_execute_seconds_count") >= value("yinzheng_blocks_committed_total"),
+        "{body}"
+    );
+    assert!(
+        count("yinzheng_records_executed_total") >= value("yinzheng_records_committed_total"),
+        "{body}"
+    );
+    assert!(
+        value("yinzheng_block_write_seconds_count") >= value("yinzheng_blocks_committed_total"),
+        "{body}"
+    );
     assert!(body.contains(ENGINE_METRIC), "no engine metrics in\n{body}");
     assert_eq!(body.matches("# EOF").count(), 1);
     assert!(body.ends_with("# EOF\n"), "{body}");
