@@ -69,7 +69,7 @@ pub struct Metrics {
     pub execute_seconds: Family<Step, Histogram>,
     /// Records in the blocks executed, by step: with `execute_seconds` the
     /// execution time per record.
-    pub executed: Family<Step, Counter>,
+    pub records_executed: Family<Step, Counter>,
     /// Time to write a decided block to the database (one synced batch),
     /// seconds.
     pub write_seconds: Histogram,
@@ -116,7 +116,7 @@ impl Metrics {
             block_seconds: latency(),
             record_seconds: latency(),
             execute_seconds: Family::new_with_constructor(latency),
-            executed: Family::default(),
+            records_executed: Family::default(),
             write_seconds: latency(),
             committed: Counter::default(),
             blocks: Counter::default(),
@@ -161,7 +161,7 @@ impl Metrics {
         r.register(
             "records_executed",
             "Records in the blocks executed, by step",
-            m.executed.clone(),
+            m.records_executed.clone(),
         );
         r.register(
             "block_write_seconds",
@@ -245,7 +245,9 @@ impl Metrics {
         self.execute_seconds
             .get_or_create(&l)
             .observe(started.elapsed().as_secs_f64());
-        self.executed.get_or_create(&l).inc_by(records as u64);
+        self.records_executed
+            .get_or_create(&l)
+            .inc_by(records as u64);
     }
 
     /// Count a bundle served since `started`.
