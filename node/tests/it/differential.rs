@@ -124,6 +124,16 @@ fn the_node_computes_what_the_ledger_computes() {
     assert!(ids.len() >= 18, "every kind and the later issue");
 }
 
+/// Execute the fixture's first block on `node` and commit it with the
+/// certificate the fixture's validators gave it; its outcomes.
+fn commit_first_block(f: &Fixture, node: &Chain) -> Vec<Outcome> {
+    let (candidates, time) = &f.produced[0];
+    let (prepared, outcomes) = node.prepare(candidates, *time, 0).unwrap();
+    let cert = f.chain.block(1).unwrap().view.certificate.clone().unwrap();
+    node.commit(prepared, cert).unwrap();
+    outcomes
+}
+
 /// A record checked for admission against one height and committed by a
 /// block (another member's) before it reached the pool is refused there as
 /// a duplicate: it does not wait for a block that would refuse it.
@@ -135,12 +145,10 @@ fn a_record_committed_between_its_check_and_the_pool_is_refused() {
     f.commit(std::slice::from_ref(&r));
     let dir = tempfile::tempdir().unwrap();
     let node = Chain::open(dir.path(), &f.genesis).unwrap();
-    let (candidates, time) = &f.produced[0];
-    Mempool::check(&node, &r, *time).expect("not yet committed: admissible");
-    let (prepared, outcomes) = node.prepare(candidates, *time, 0).unwrap();
+    let time = f.produced[0].1;
+    Mempool::check(&node, &r, time).expect("not yet committed: admissible");
+    let outcomes = commit_first_block(&f, &node);
     assert!(matches!(outcomes[0], Outcome::Committed { .. }));
-    let cert = f.chain.block(1).unwrap().view.certificate.clone().unwrap();
-    node.commit(prepared, cert).unwrap();
     let mut pool = Mempool::new(8);
     let refused = pool.insert_uncommitted(&node, r.clone()).unwrap_err();
     assert!(
@@ -177,14 +185,12 @@ fn a_record_met_again_costs_no_signature_check() {
     f.commit(std::slice::from_ref(&committed));
     let dir = tempfile::tempdir().unwrap();
     let node = Chain::open(dir.path(), &f.genesis).unwrap();
-    let (candidates, time) = &f.produced[0];
-    let (prepared, _) = node.prepare(candidates, *time, 0).unwrap();
-    let cert = f.chain.block(1).unwrap().view.certificate.clone().unwrap();
-    node.commit(prepared, cert).unwrap();
+    commit_first_block(&f, &node);
+    let time = f.produced[0].1;
     let waiting = f.issue_record("NO-2", b"waiting");
     let mut pool = Mempool::new(8);
     pool.insert_uncommitted(&node, waiting.clone()).unwrap();
-    let now = *time + 1;
+    let now = time + 1;
 
     for (r, seen) in [(&committed, "committed"), (&waiting, "waiting")] {
         let copy = broken(r.bytes());
