@@ -148,6 +148,10 @@ fn fill(net: &testnet::Testnet, o: &ReadOptions) -> eyre::Result<()> {
         .collect();
     let mut written = 0usize;
     let started = Instant::now();
+    // Time in prepare and commit since the last progress line (the
+    // signing above is not in it): the node's own execution and write
+    // cost per record as the ledger grows.
+    let (mut preparing, mut committing, mut stretch) = (Duration::ZERO, Duration::ZERO, 0usize);
     // Extending a filled database continues its numbering.
     let mut next = usize::try_from(chain.head().tip.log_size)?;
     while next < o.records {
@@ -167,22 +171,31 @@ fn fill(net: &testnet::Testnet, o: &ReadOptions) -> eyre::Result<()> {
             .collect::<Result<_, _>>()?;
         let time = now.max(chain.head().tip.last_time_ms + 1);
         let proposer = u32::try_from(chain.height() % 4)?;
+        let t = Instant::now();
         let (prepared, outcomes) = chain
             .prepare(&records, time, proposer)
             .map_err(|e| eyre!("{e}"))?;
+        preparing += t.elapsed();
         if let Some(o) = outcomes.iter().find(|o| matches!(o, Outcome::Rejected(_))) {
             return Err(eyre!("a bulk record was refused: {o:?}"));
         }
         let header = prepared.block.header.clone().unwrap_or_default();
         let cert = sign_commit(suite, &header, 0, &quorum).map_err(|e| eyre!("{e}"))?;
         written += prepared.record_ids.len();
+        let t = Instant::now();
         chain.commit(prepared, cert).map_err(|e| eyre!("{e}"))?;
+        committing += t.elapsed();
         next += n;
+        stretch += n;
         if next % 100_000 < n {
+            let per = |d: Duration| d.as_secs_f64() * 1e6 / stretch as f64;
             eprintln!(
-                "  {next} records in {:.0} s",
-                started.elapsed().as_secs_f64()
+                "  {next} records in {:.0} s (last {stretch}: prepare {:.0} µs, commit {:.0} µs per record)",
+                started.elapsed().as_secs_f64(),
+                per(preparing),
+                per(committing),
             );
+            (preparing, committing, stretch) = (Duration::ZERO, Duration::ZERO, 0);
         }
     }
     let secs = started.elapsed().as_secs_f64();

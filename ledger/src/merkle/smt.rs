@@ -79,6 +79,19 @@ pub trait SmtStore {
     fn put_node(&mut self, depth: u16, prefix: Digest, node: SmtNode) -> Result<(), LedgerError>;
     /// Remove a node (a leaf pushed down when another key joins its subtree).
     fn delete_node(&mut self, depth: u16, prefix: &Digest) -> Result<(), LedgerError>;
+    /// The two children of the position `prefix` at `depth` (left, right):
+    /// the nodes at `depth + 1` below it. A store that keeps siblings
+    /// together answers both at once.
+    fn children(
+        &self,
+        depth: u16,
+        prefix: &Digest,
+    ) -> Result<(Option<SmtNode>, Option<SmtNode>), LedgerError> {
+        let d = usize::from(depth);
+        let mut right = *prefix;
+        right.0[d / 8] |= 1 << (7 - (d % 8));
+        Ok((self.node(depth + 1, prefix)?, self.node(depth + 1, &right)?))
+    }
 }
 
 impl<T: SmtStore + ?Sized> SmtStore for &mut T {
@@ -90,6 +103,13 @@ impl<T: SmtStore + ?Sized> SmtStore for &mut T {
     }
     fn delete_node(&mut self, depth: u16, prefix: &Digest) -> Result<(), LedgerError> {
         (**self).delete_node(depth, prefix)
+    }
+    fn children(
+        &self,
+        depth: u16,
+        prefix: &Digest,
+    ) -> Result<(Option<SmtNode>, Option<SmtNode>), LedgerError> {
+        (**self).children(depth, prefix)
     }
 }
 
@@ -224,11 +244,15 @@ impl<S: SmtStore> StatusMap<S> {
     }
 
     fn hash_at(&self, depth: usize, pos: &Digest) -> Result<Digest, LedgerError> {
-        Ok(match self.store.node(depth16(depth), pos)? {
+        Ok(self.hash_of(self.store.node(depth16(depth), pos)?))
+    }
+
+    fn hash_of(&self, node: Option<SmtNode>) -> Digest {
+        match node {
             None => ZERO,
             Some(SmtNode::Interior(h)) => h,
             Some(SmtNode::Leaf { key, value_hash }) => smt_leaf_hash(self.suite, &key, &value_hash),
-        })
+        }
     }
 
     /// The root hash (32 zero bytes for the empty map).
@@ -253,20 +277,27 @@ impl<S: SmtStore> StatusMap<S> {
         &mut self,
         entries: impl IntoIterator<Item = (&'a Digest, &'a [u8])>,
     ) -> Result<(), LedgerError> {
-        // Positions to rehash, by depth.
-        let mut touched: Vec<std::collections::BTreeSet<Digest>> = Vec::new();
+        // Each key with the depth of its leaf, in key order: the positions
+        // above the leaves at any one depth are then in order too, and a
+        // position shared by several keys is met in one run.
+        let mut placed: Vec<(Digest, usize)> = Vec::new();
         for (key, value) in entries {
             let bottom = self.place(key, value)?;
-            if touched.len() < bottom {
-                touched.resize_with(bottom, Default::default);
-            }
-            for (d, set) in touched.iter_mut().enumerate().take(bottom) {
-                set.insert(smt_prefix(key, d));
-            }
+            placed.push((*key, bottom));
         }
-        for d in (0..touched.len()).rev() {
-            for pos in &touched[d] {
-                self.rehash(d, pos)?;
+        placed.sort_unstable();
+        let deepest = placed.iter().map(|(_, b)| *b).max().unwrap_or(0);
+        for d in (0..deepest).rev() {
+            let mut last = None;
+            for (key, bottom) in &placed {
+                if *bottom <= d {
+                    continue;
+                }
+                let pos = smt_prefix(key, d);
+                if last != Some(pos) {
+                    self.rehash(d, &pos)?;
+                    last = Some(pos);
+                }
             }
         }
         Ok(())
@@ -327,11 +358,8 @@ impl<S: SmtStore> StatusMap<S> {
 
     /// Recompute the interior node at (`depth`, `pos`) from its children.
     fn rehash(&mut self, depth: usize, pos: &Digest) -> Result<(), LedgerError> {
-        let left = self.hash_at(depth + 1, pos)?;
-        let mut right_pos = *pos;
-        right_pos.0[depth / 8] |= 1 << (7 - (depth % 8));
-        let right = self.hash_at(depth + 1, &right_pos)?;
-        let h = interior(self.suite, &left, &right);
+        let (left, right) = self.store.children(depth16(depth), pos)?;
+        let h = interior(self.suite, &self.hash_of(left), &self.hash_of(right));
         self.store
             .put_node(depth16(depth), *pos, SmtNode::Interior(h))
     }

@@ -154,27 +154,32 @@ impl Page {
     /// The stored value, or `None` for a page with no node left.
     pub fn encode(&self) -> Option<Vec<u8>> {
         let (mut present, mut leaves) = (0u32, 0u32);
-        let mut body = Vec::new();
         for (i, n) in self.nodes.iter().enumerate() {
             match n {
                 None => continue,
-                Some(SmtNode::Interior(h)) => body.extend_from_slice(&h.0),
-                Some(SmtNode::Leaf { key, value_hash }) => {
-                    leaves |= 1 << i;
-                    body.extend_from_slice(&key.0);
-                    body.extend_from_slice(&value_hash.0);
-                }
+                Some(SmtNode::Interior(_)) => {}
+                Some(SmtNode::Leaf { .. }) => leaves |= 1 << i,
             }
             present |= 1 << i;
         }
         if present == 0 {
             return None;
         }
-        let mut v = Vec::with_capacity(9 + body.len());
+        // Sized once: 32 bytes a present slot, 32 more a leaf.
+        let len = 9 + 32 * (present.count_ones() + leaves.count_ones()) as usize;
+        let mut v = Vec::with_capacity(len);
         v.push(FORMAT);
         v.extend_from_slice(&present.to_be_bytes());
         v.extend_from_slice(&leaves.to_be_bytes());
-        v.extend_from_slice(&body);
+        for n in self.nodes.iter().flatten() {
+            match n {
+                SmtNode::Interior(h) => v.extend_from_slice(&h.0),
+                SmtNode::Leaf { key, value_hash } => {
+                    v.extend_from_slice(&key.0);
+                    v.extend_from_slice(&value_hash.0);
+                }
+            }
+        }
         Some(v)
     }
 

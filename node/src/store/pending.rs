@@ -13,8 +13,10 @@ use super::hot::HotPages;
 use super::pages::{self, Page, PageRef};
 use super::{Db, StoreError, cf};
 
-/// Pages read or changed, each with whether it changed.
-type PageCache = HashMap<PageRef, (Box<Page>, bool)>;
+/// Pages read or changed, each with whether it changed. Hashed with
+/// foldhash (seeded per process): a block looks pages up tens of
+/// thousands of times, and SipHash was a tenth of that.
+type PageCache = HashMap<PageRef, (Box<Page>, bool), foldhash::fast::RandomState>;
 
 /// A block's pending writes over the committed database.
 pub struct Pending<'a> {
@@ -36,7 +38,7 @@ impl<'a> Pending<'a> {
             db,
             suite,
             writes: HashMap::new(),
-            pages: RefCell::new(HashMap::new()),
+            pages: RefCell::new(HashMap::default()),
             hot: None,
         }
     }
@@ -180,6 +182,17 @@ impl SmtStore for Pending<'_> {
         Ok(self.with_smt_page(depth, prefix, |(page, dirty), slot| {
             page.set(slot, None);
             *dirty = true;
+        })?)
+    }
+
+    fn children(
+        &self,
+        depth: u16,
+        prefix: &Digest,
+    ) -> Result<(Option<SmtNode>, Option<SmtNode>), LedgerError> {
+        // Siblings share a page, the right one in the slot after the left.
+        Ok(self.with_smt_page(depth + 1, prefix, |(page, _), slot| {
+            (page.get(slot), page.get(slot + 1))
         })?)
     }
 }
