@@ -87,9 +87,8 @@ pub trait SmtStore {
         depth: u16,
         prefix: &Digest,
     ) -> Result<(Option<SmtNode>, Option<SmtNode>), LedgerError> {
-        let d = usize::from(depth);
-        let mut right = *prefix;
-        right.0[d / 8] |= 1 << (7 - (d % 8));
+        // The right child is the left one's sibling.
+        let right = sibling_position(prefix, usize::from(depth));
         Ok((self.node(depth + 1, prefix)?, self.node(depth + 1, &right)?))
     }
 }
