@@ -23,23 +23,45 @@ fn sm2(c: &mut Criterion) {
     // signature over and over learns its branches and looks faster than it is.
     let msgs: Vec<Vec<u8>> = (0..256u32).map(|i| i.to_be_bytes().repeat(64)).collect();
     let sigs: Vec<_> = msgs.iter().map(|m| sk.sign(m).unwrap()).collect();
+    let VerifyingKey::Sm2(plain) = &vk else {
+        unreachable!()
+    };
     let mut i = 0usize;
-    g.bench_function("verify_cached_za", |b| {
+    // A key's first uses: `Z_A` and the odd multiples cached, `[t]P` by wNAF.
+    g.bench_function("verify_ordinary", |b| {
+        b.iter(|| {
+            i = (i + 1) % msgs.len();
+            plain
+                .verify_ordinary(black_box(&msgs[i]), black_box(&sigs[i]))
+                .unwrap()
+        })
+    });
+    // A hot key (what an issuer's key becomes after 64 verifications).
+    plain.make_hot();
+    g.bench_function("verify_hot_key", |b| {
         b.iter(|| {
             i = (i + 1) % msgs.len();
             vk.verify(black_box(&msgs[i]), black_box(&sigs[i])).unwrap()
         })
     });
     // The plain `sm2` crate path (constant-time, complete formulas), same key and inputs.
-    let VerifyingKey::Sm2(plain) = &vk else {
-        unreachable!()
-    };
     g.bench_function("verify_reference_sm2_crate", |b| {
         b.iter(|| {
             i = (i + 1) % msgs.len();
             plain
                 .verify_reference(black_box(&msgs[i]), black_box(&sigs[i]))
                 .unwrap()
+        })
+    });
+    // Building a hot key's table (with decoding the key and `Z_A`).
+    g.bench_function("hot_table_build", |b| {
+        b.iter(|| {
+            let k = VerifyingKey::from_bytes(Suite::Sm, black_box(&pk)).unwrap();
+            let VerifyingKey::Sm2(k) = k else {
+                unreachable!()
+            };
+            k.make_hot();
+            k
         })
     });
     g.bench_function("verify_uncached", |b| {

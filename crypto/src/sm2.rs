@@ -9,6 +9,7 @@
 //!   `SecretKey`, which is zeroized on drop.
 
 use core::fmt;
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use sm2::elliptic_curve::Group as _;
@@ -21,7 +22,7 @@ use sm3::Digest as _;
 use zeroize::Zeroizing;
 
 use crate::signature::Signature;
-use crate::sm2_fast::KeyTable;
+use crate::sm2_fast::{HotTable, KeyPath, KeyTable};
 use crate::{CryptoError, Digest, Suite};
 
 /// The GM/T 0009 default distinguishing ID, used unless a key declares another.
@@ -110,6 +111,68 @@ fn encode_point(pk: &sm2::PublicKey) -> [u8; SM2_PUBLIC_KEY_LEN] {
     out
 }
 
+/// Verifications with one key (its clones counted together) after which
+/// its fixed-base table is built: the table costs about twenty
+/// verifications to build and saves about three quarters of each later one.
+pub const HOT_AFTER: u32 = 64;
+/// Most keys holding a fixed-base table at once in a process (each table is
+/// 264 KiB: 17 MiB at most). Past it, further keys verify on the ordinary
+/// path until a hot key is dropped; a flood of one-off keys can take the
+/// places, never more memory (threat model A5).
+pub const MAX_HOT_KEYS: usize = 64;
+/// Keys holding a fixed-base table now.
+static HOT_KEYS: AtomicUsize = AtomicUsize::new(0);
+
+/// What a key's clones share: how often it has verified, and once it is
+/// hot, its fixed-base table.
+#[derive(Default)]
+struct Hot {
+    uses: AtomicU32,
+    /// Who builds the table: [`UNCLAIMED`], [`PLACED`] (holds one of the
+    /// [`MAX_HOT_KEYS`] places) or [`FORCED`] (outside them).
+    claim: AtomicU8,
+    table: OnceLock<HotTable>,
+}
+
+const UNCLAIMED: u8 = 0;
+const PLACED: u8 = 1;
+const FORCED: u8 = 2;
+
+impl Hot {
+    /// Claim the right to build the table: one of the places, or (`forced`)
+    /// outside them. False if already claimed or no place is free.
+    fn claim(&self, forced: bool) -> bool {
+        let how = if forced { FORCED } else { PLACED };
+        if self
+            .claim
+            .compare_exchange(UNCLAIMED, how, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return false;
+        }
+        if forced {
+            return true;
+        }
+        let placed = HOT_KEYS
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_HOT_KEYS).then_some(n + 1)
+            })
+            .is_ok();
+        if !placed {
+            self.claim.store(UNCLAIMED, Ordering::Release);
+        }
+        placed
+    }
+}
+
+impl Drop for Hot {
+    fn drop(&mut self) {
+        if *self.claim.get_mut() == PLACED {
+            HOT_KEYS.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
 /// An SM2 public key with its distinguishing ID and cached `Z_A`.
 #[derive(Clone)]
 pub struct Sm2VerifyingKey {
@@ -118,6 +181,8 @@ pub struct Sm2VerifyingKey {
     z: Digest,
     /// Odd multiples of the point for the fast path, built on first use.
     table: OnceLock<Option<Arc<KeyTable>>>,
+    /// Use count and fixed-base table, shared by the key's clones.
+    hot: Arc<Hot>,
     /// The `sm2` crate's key for the reference path (tests and benchmarks
     /// only), built on first use so that ordinary keys never pay for it.
     reference: OnceLock<Option<Arc<sm2::dsa::VerifyingKey>>>,
@@ -143,6 +208,7 @@ impl Sm2VerifyingKey {
             distid: distid.to_owned(),
             z,
             table: OnceLock::new(),
+            hot: Arc::default(),
             reference: OnceLock::new(),
         })
     }
@@ -184,14 +250,68 @@ impl Sm2VerifyingKey {
                 signature: sig.suite(),
             });
         }
-        let table = self
-            .table
-            .get_or_init(|| crate::sm2_fast::key_table(&self.bytes).map(Arc::new));
-        match table {
-            Some(t) if crate::sm2_fast::verify_prehash(t, &e.0, sig.as_bytes()) => Ok(()),
+        let path = match self.hot.table.get() {
+            Some(h) => KeyPath::Hot(h),
+            None => match self.key_table() {
+                Some(t) => {
+                    self.count_use(t);
+                    KeyPath::Wnaf(t)
+                }
+                // Unreachable for a key that decoded; fall back to the reference path.
+                None => return self.verify_digest_reference(e, sig),
+            },
+        };
+        if crate::sm2_fast::verify_prehash(path, &e.0, sig.as_bytes()) {
+            Ok(())
+        } else {
+            Err(CryptoError::SignatureMismatch)
+        }
+    }
+
+    fn key_table(&self) -> Option<&KeyTable> {
+        self.table
+            .get_or_init(|| crate::sm2_fast::key_table(&self.bytes).map(Arc::new))
+            .as_deref()
+    }
+
+    /// Count a verification on the ordinary path; the [`HOT_AFTER`]th
+    /// builds the key's fixed-base table if a place is free.
+    fn count_use(&self, t: &KeyTable) {
+        let hot = &self.hot;
+        if hot.uses.load(Ordering::Relaxed) < HOT_AFTER {
+            hot.uses.fetch_add(1, Ordering::Relaxed);
+        } else if hot.claim(false) {
+            let _ = hot.table.set(HotTable::new(t));
+        }
+    }
+
+    /// Whether this key verifies with its fixed-base table.
+    pub fn is_hot(&self) -> bool {
+        self.hot.table.get().is_some()
+    }
+
+    /// Build this key's fixed-base table now, whatever its use count and
+    /// beyond [`MAX_HOT_KEYS`] (tests and benchmarks compare the paths).
+    #[doc(hidden)]
+    pub fn make_hot(&self) {
+        if let Some(t) = self.key_table()
+            && self.hot.claim(true)
+        {
+            let _ = self.hot.table.set(HotTable::new(t));
+        }
+    }
+
+    /// Verify on the ordinary (wNAF) path even if the key is hot, without
+    /// counting the use (tests compare the paths).
+    #[doc(hidden)]
+    pub fn verify_ordinary(&self, msg: &[u8], sig: &Signature) -> Result<(), CryptoError> {
+        let e = self.message_digest(msg);
+        match self.key_table() {
+            Some(t) if crate::sm2_fast::verify_prehash(KeyPath::Wnaf(t), &e.0, sig.as_bytes()) => {
+                Ok(())
+            }
             Some(_) => Err(CryptoError::SignatureMismatch),
-            // Unreachable for a key that decoded; fall back to the reference path.
-            None => self.verify_digest_reference(e, sig),
+            None => self.verify_digest_reference(&e, sig),
         }
     }
 
@@ -358,5 +478,60 @@ fn random_nonzero_scalar() -> Result<Zeroizing<NonZeroScalar>, CryptoError> {
         if let Some(s) = Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(repr)) {
             return Ok(Zeroizing::new(s));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The only test in this binary that makes keys hot by use, so it
+    /// owns the process's places.
+    #[test]
+    fn keys_turn_hot_after_their_uses_and_never_past_the_places() {
+        let msg = b"hot";
+        let keys: Vec<(Sm2SigningKey, Sm2VerifyingKey)> = (0..MAX_HOT_KEYS + 2)
+            .map(|_| {
+                let sk = Sm2SigningKey::generate().unwrap();
+                let vk = sk.verifying_key().clone();
+                (sk, vk)
+            })
+            .collect();
+        let use_all = |n: u32| {
+            for (sk, vk) in &keys {
+                let sig = sk.sign(msg).unwrap();
+                for _ in 0..n {
+                    // A clone shares the count and the table.
+                    vk.clone().verify(msg, &sig).unwrap();
+                }
+            }
+        };
+        use_all(HOT_AFTER);
+        assert!(keys.iter().all(|(_, vk)| !vk.is_hot()));
+        use_all(1);
+        let hot = keys.iter().filter(|(_, vk)| vk.is_hot()).count();
+        assert_eq!(hot, MAX_HOT_KEYS, "as many hot keys as places");
+        assert_eq!(HOT_KEYS.load(Ordering::Acquire), MAX_HOT_KEYS);
+        // A hot key verifies and refuses as before.
+        let (sk, vk) = &keys[0];
+        assert!(vk.is_hot());
+        let sig = sk.sign(msg).unwrap();
+        vk.verify(msg, &sig).unwrap();
+        assert!(vk.verify(b"other", &sig).is_err());
+        // Dropping a hot key (all its clones) frees its place for the next.
+        let waiting: Vec<_> = keys
+            .iter()
+            .filter(|(_, vk)| !vk.is_hot())
+            .cloned()
+            .collect();
+        drop(keys);
+        assert_eq!(HOT_KEYS.load(Ordering::Acquire), 0);
+        let (sk, vk) = &waiting[0];
+        vk.verify(msg, &sk.sign(msg).unwrap()).unwrap();
+        assert!(vk.is_hot());
+        // A forced table takes no place.
+        waiting[1].1.make_hot();
+        assert!(waiting[1].1.is_hot());
+        assert_eq!(HOT_KEYS.load(Ordering::Acquire), 1);
     }
 }

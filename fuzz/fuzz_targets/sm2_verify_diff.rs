@@ -3,7 +3,9 @@
 //!
 //! Input: 32 bytes of secret scalar, 1 byte of mode, 64 bytes of signature,
 //! the rest the message. Mode bit 0 set: sign the message properly, then flip
-//! the bit numbered by the signature bytes' first two bytes (or none).
+//! the bit numbered by the signature bytes' first two bytes (or none). Mode
+//! bit 1 set: verify with the key hot (its fixed-base table) as well as on
+//! the ordinary path.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -29,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let Ok(sig) = Signature::from_raw(Suite::Sm, &raw) else { return };
+    if mode & 2 == 2 {
+        vk.make_hot();
+    }
     let fast = vk.verify(msg, &sig).is_ok();
+    let ordinary = vk.verify_ordinary(msg, &sig).is_ok();
     let reference = vk.verify_reference(msg, &sig).is_ok();
-    assert_eq!(fast, reference);
+    assert_eq!((fast, ordinary), (reference, reference));
 });

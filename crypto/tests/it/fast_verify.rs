@@ -43,10 +43,13 @@ fn agree(vk: &Sm2VerifyingKey, msg: &[u8], raw: &[u8; 64]) -> bool {
         return false;
     };
     let fast = vk.verify(msg, &sig).is_ok();
+    let ordinary = vk.verify_ordinary(msg, &sig).is_ok();
     let reference = vk.verify_reference(msg, &sig).is_ok();
     assert_eq!(
-        fast, reference,
-        "paths disagree: key {vk:?} msg {msg:02x?} sig {raw:02x?}"
+        (fast, ordinary),
+        (reference, reference),
+        "paths disagree (hot: {}): key {vk:?} msg {msg:02x?} sig {raw:02x?}",
+        vk.is_hot()
     );
     fast
 }
@@ -61,6 +64,12 @@ fn differential(count: usize, seed: u64) -> (usize, usize, Vec<Case>, Vec<Sm2Ver
     let keys: Vec<(Sm2SigningKey, Sm2VerifyingKey)> = (0..64)
         .map(|_| sm2_parts(&SigningKey::generate(Suite::Sm).unwrap()))
         .collect();
+    // Half the keys hot from the start (their fixed-base table), the other
+    // half turning hot by use part of the way through: `agree` compares the
+    // path each key takes with the ordinary one and the reference.
+    for (_, vk) in keys.iter().step_by(2) {
+        vk.make_hot();
+    }
     let results: Vec<(bool, bool, Vec<Case>)> = (0..count)
         .into_par_iter()
         .map(|i| {
@@ -237,36 +246,44 @@ fn scalar(hex: &str) -> Sm2NonZeroScalar {
 #[test]
 fn edge_scalars_and_the_point_at_infinity() {
     let (sk, vk) = sm2_parts(&SigningKey::generate(Suite::Sm).unwrap());
-    let msg = b"edge cases";
-    let n_minus_1 = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54122";
-    let mut rng = Rng(42);
-    for (r, s) in [
-        ("1", "1"),
-        ("1", n_minus_1),
-        (n_minus_1, "1"),
-        (n_minus_1, n_minus_1),
-    ] {
+    // Each case on the ordinary path, then with the key hot (its fixed-base
+    // table: [t]P without doublings, where the identity can also appear).
+    for hot in [false, true] {
+        if hot {
+            vk.make_hot();
+        }
+        assert_eq!(vk.is_hot(), hot);
+        let msg = b"edge cases";
+        let n_minus_1 = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54122";
+        let mut rng = Rng(42);
+        for (r, s) in [
+            ("1", "1"),
+            ("1", n_minus_1),
+            (n_minus_1, "1"),
+            (n_minus_1, n_minus_1),
+        ] {
+            let mut raw = [0u8; 64];
+            raw[..32].copy_from_slice(&scalar(r).to_repr());
+            raw[32..].copy_from_slice(&scalar(s).to_repr());
+            assert!(!agree(&vk, msg, &raw));
+        }
+        // t = r + s = n: refused at B5 by both.
+        let r = scalar(&hex::encode(rng.bytes(31)));
+        let s = -*r;
         let mut raw = [0u8; 64];
-        raw[..32].copy_from_slice(&scalar(r).to_repr());
-        raw[32..].copy_from_slice(&scalar(s).to_repr());
+        raw[..32].copy_from_slice(&r.to_repr());
+        raw[32..].copy_from_slice(&s.to_repr());
+        assert!(!agree(&vk, msg, &raw));
+        // [s]G + [t]P = O: with P = dG this is s + (r + s)·d = 0, s = −r·d/(1 + d).
+        let d = scalar(&hex::encode(*sk.to_bytes()));
+        let one = scalar("1");
+        let inv = Option::<sm2::Scalar>::from((*d + *one).invert()).unwrap();
+        let s_inf = -(*r * *d * inv);
+        let mut raw = [0u8; 64];
+        raw[..32].copy_from_slice(&r.to_repr());
+        raw[32..].copy_from_slice(&s_inf.to_repr());
         assert!(!agree(&vk, msg, &raw));
     }
-    // t = r + s = n: refused at B5 by both.
-    let r = scalar(&hex::encode(rng.bytes(31)));
-    let s = -*r;
-    let mut raw = [0u8; 64];
-    raw[..32].copy_from_slice(&r.to_repr());
-    raw[32..].copy_from_slice(&s.to_repr());
-    assert!(!agree(&vk, msg, &raw));
-    // [s]G + [t]P = O: with P = dG this is s + (r + s)·d = 0, s = −r·d/(1 + d).
-    let d = scalar(&hex::encode(*sk.to_bytes()));
-    let one = scalar("1");
-    let inv = Option::<sm2::Scalar>::from((*d + *one).invert()).unwrap();
-    let s_inf = -(*r * *d * inv);
-    let mut raw = [0u8; 64];
-    raw[..32].copy_from_slice(&r.to_repr());
-    raw[32..].copy_from_slice(&s_inf.to_repr());
-    assert!(!agree(&vk, msg, &raw));
     // r, s at or above n are refused when decoded, before either path.
     let mut raw = [0u8; 64];
     raw[..32].copy_from_slice(&hex::decode(N_HEX).unwrap());
