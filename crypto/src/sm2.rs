@@ -112,7 +112,7 @@ fn encode_point(pk: &sm2::PublicKey) -> [u8; SM2_PUBLIC_KEY_LEN] {
 }
 
 /// Verifications with one key (its clones counted together) after which
-/// its fixed-base table is built: the table costs about twenty
+/// its fixed-base table is built: the table costs about 25–30
 /// verifications to build and saves about three quarters of each later one.
 pub const HOT_AFTER: u32 = 64;
 /// Most keys holding a fixed-base table at once in a process (each table is

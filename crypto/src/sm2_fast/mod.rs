@@ -111,7 +111,7 @@ fn g_table() -> &'static [Affine] {
 }
 
 /// A hot key's fixed-base table (33 × 128 affine points, 264 KiB), built
-/// from its [`KeyTable`] in about twenty verifications' time.
+/// from its [`KeyTable`] in about 25 ordinary verifications' time.
 pub(crate) struct HotTable {
     rows: Vec<Affine>,
 }
