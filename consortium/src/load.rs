@@ -19,9 +19,11 @@ use yinzheng_genesis::testnet::{self, Testnet, TestnetOptions};
 use yinzheng_ledger::Record;
 
 use crate::cluster::{self, Cluster};
+use tonic::transport::Channel;
 use yinzheng_node::app::now_ms;
 use yinzheng_node::chain::Chain;
 use yinzheng_node::config::NodeConfig;
+use yinzheng_node::proto::node_client::NodeClient;
 use yinzheng_node::proto::{InfoRequest, StreamBlocksRequest, SubmitRequest};
 
 /// Load options.
@@ -49,6 +51,12 @@ pub struct LoadOptions {
     /// the copied configurations' own.
     #[arg(long)]
     pub prefilled: Option<PathBuf>,
+    /// Records submitted (at the same rate) and committed before the
+    /// measured ones, outside every figure: a node that has just started
+    /// fills its block cache and memtables from fresh memory, and on a
+    /// large ledger its first blocks read their pages from the files.
+    #[arg(long, default_value_t = 0)]
+    pub warm_up: usize,
     /// First libp2p port (gRPC ports start 100 above... see --grpc-port).
     #[arg(long, default_value_t = 28650)]
     pub p2p_port: u16,
@@ -167,6 +175,133 @@ fn copy_prefilled(from: &Path, to: &Path) -> eyre::Result<(Testnet, u64)> {
     Ok((net, records))
 }
 
+/// One batch of records submitted and followed to their commits.
+struct Phase {
+    records: Arc<Vec<Record>>,
+    submitted: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
+    latencies: Arc<Mutex<Vec<Duration>>>,
+    watcher: tokio::task::JoinHandle<eyre::Result<Instant>>,
+}
+
+impl Phase {
+    /// Subscribe to the blocks of the first live validator, from the next
+    /// height on, before anything is submitted.
+    async fn start(clients: &[NodeClient<Channel>], records: Vec<Record>) -> eyre::Result<Phase> {
+        let submitted: Arc<Mutex<HashMap<[u8; 32], Instant>>> =
+            Arc::new(Mutex::new(HashMap::new()));
+        let latencies: Arc<Mutex<Vec<Duration>>> = Arc::new(Mutex::new(Vec::new()));
+        let mut c = clients
+            .first()
+            .ok_or_else(|| eyre!("no live validator"))?
+            .clone();
+        let h = c.get_info(InfoRequest {}).await?.into_inner().height;
+        let mut stream = c
+            .stream_blocks(StreamBlocksRequest { from_height: h + 1 })
+            .await?
+            .into_inner();
+        let watcher = {
+            let submitted = submitted.clone();
+            let latencies = latencies.clone();
+            let total = records.len();
+            tokio::spawn(async move {
+                let mut seen = 0usize;
+                let mut last = Instant::now();
+                while let Some(b) = stream.next().await {
+                    let b = b?;
+                    let at = Instant::now();
+                    let sub = submitted.lock().map_err(|_| eyre!("lock"))?;
+                    let mut lat = latencies.lock().map_err(|_| eyre!("lock"))?;
+                    for id in &b.record_ids {
+                        let Ok(k) = <[u8; 32]>::try_from(id.as_slice()) else {
+                            continue;
+                        };
+                        if let Some(t) = sub.get(&k) {
+                            lat.push(at - *t);
+                            seen += 1;
+                            last = at;
+                        }
+                    }
+                    if seen >= total {
+                        break;
+                    }
+                }
+                Ok::<_, eyre::Report>(last)
+            })
+        };
+        Ok(Phase {
+            records: Arc::new(records),
+            submitted,
+            latencies,
+            watcher,
+        })
+    }
+
+    /// Submit every record at the rate, round-robin over the live
+    /// validators with `in_flight` submissions each; when it started, how
+    /// long it took and how many `BUSY` answers were retried.
+    async fn submit(
+        &self,
+        clients: &[NodeClient<Channel>],
+        opts: &LoadOptions,
+    ) -> eyre::Result<(Instant, Duration, u64)> {
+        let start = Instant::now();
+        let per_task = opts.in_flight.max(1);
+        let tasks = clients.len() * per_task;
+        let interval = Duration::from_secs_f64(tasks as f64 / opts.rate as f64);
+        let mut handles = Vec::new();
+        for t in 0..tasks {
+            let mut c = clients[t % clients.len()].clone();
+            let records = self.records.clone();
+            let submitted = self.submitted.clone();
+            handles.push(tokio::spawn(async move {
+                let mut busy = 0u64;
+                let mut next = Instant::now();
+                for r in records.iter().skip(t).step_by(tasks) {
+                    tokio::time::sleep_until(next.into()).await;
+                    next += interval;
+                    loop {
+                        if let Ok(mut s) = submitted.lock() {
+                            s.insert(r.id().0, Instant::now());
+                        }
+                        match c
+                            .submit(SubmitRequest {
+                                record: r.bytes().to_vec(),
+                                wait: false,
+                            })
+                            .await
+                        {
+                            Ok(_) => break,
+                            Err(s) if s.code() == tonic::Code::ResourceExhausted => {
+                                busy += 1;
+                                tokio::time::sleep(Duration::from_millis(50)).await;
+                            }
+                            Err(s) => return Err(eyre!("submit: {}", s.message())),
+                        }
+                    }
+                }
+                Ok::<_, eyre::Report>(busy)
+            }));
+        }
+        let mut busy = 0;
+        for h in handles {
+            busy += h.await??;
+        }
+        Ok((start, start.elapsed(), busy))
+    }
+
+    /// Wait until every record committed (at most 120 s after the last
+    /// submission); when the last did, and each one's submit→commit time.
+    async fn committed(self) -> eyre::Result<(Instant, Vec<Duration>)> {
+        let last = tokio::time::timeout(Duration::from_secs(120), self.watcher)
+            .await
+            .map_err(|_| {
+                eyre!("not every record committed within 120 s of the last submission")
+            })???;
+        let lat = self.latencies.lock().map_err(|_| eyre!("lock"))?.clone();
+        Ok((last, lat))
+    }
+}
+
 /// Run the load benchmark and print its report.
 pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
     let (verifies, hot_verifies) = sm2_verifies_per_core()?;
@@ -189,16 +324,23 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
     };
     let keys = testnet::issuer_keys(&net.keys_dir).map_err(|e| eyre!("{e}"))?;
     let samples = Samples::new(&net.genesis, keys).map_err(|e| eyre!("{e}"))?;
-    eprintln!("signing {} certificate records …", opts.records);
+    eprintln!(
+        "signing {} certificate records (and {} to warm up) …",
+        opts.records, opts.warm_up
+    );
     let now = now_ms();
-    let records: Vec<Record> = (0..opts.records)
-        .into_par_iter()
-        .map(|k| {
-            let no = format!("LOAD{k:010}");
-            samples.certificate(&no, no.as_bytes(), "holder", now)
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|e| eyre!("{e}"))?;
+    let sign = |prefix: &'static str, n: usize| {
+        (0..n)
+            .into_par_iter()
+            .map(|k| {
+                let no = format!("{prefix}{k:010}");
+                samples.certificate(&no, no.as_bytes(), "holder", now)
+            })
+            .collect::<Result<Vec<Record>, _>>()
+            .map_err(|e| eyre!("{e}"))
+    };
+    let warm = sign("WARM", opts.warm_up)?;
+    let records = sign("LOAD", opts.records)?;
     let mut cluster = Cluster::new(net, exe);
     cluster.start_all()?;
     let mut clients = Vec::new();
@@ -215,6 +357,15 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
     for i in 0..opts.down {
         cluster.kill(i);
     }
+    let live_clients: Vec<NodeClient<Channel>> = live.iter().map(|i| clients[*i].clone()).collect();
+    if !warm.is_empty() {
+        eprintln!("warming up with {} records …", warm.len());
+        let t = Instant::now();
+        let phase = Phase::start(&live_clients, warm).await?;
+        phase.submit(&live_clients, &opts).await?;
+        phase.committed().await?;
+        eprintln!("warmed up in {:.1} s", t.elapsed().as_secs_f64());
+    }
     let pids: Vec<(usize, u32)> = live
         .iter()
         .filter_map(|i| cluster.pid(*i).map(|p| (*i, p)))
@@ -224,117 +375,31 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
         .map(|(_, p)| cpu_seconds(*p).unwrap_or(0.0))
         .collect();
 
-    let submitted: Arc<Mutex<HashMap<[u8; 32], Instant>>> = Arc::new(Mutex::new(HashMap::new()));
-    let latencies: Arc<Mutex<Vec<Duration>>> = Arc::new(Mutex::new(Vec::new()));
-    let watcher = {
-        let mut c = clients[live[0]].clone();
-        let submitted = submitted.clone();
-        let latencies = latencies.clone();
-        let total = records.len();
-        tokio::spawn(async move {
-            let h = c
-                .get_info(yinzheng_node::proto::InfoRequest {})
-                .await
-                .map(|r| r.into_inner().height)
-                .unwrap_or(0);
-            let mut stream = c
-                .stream_blocks(StreamBlocksRequest { from_height: h + 1 })
-                .await?
-                .into_inner();
-            let mut seen = 0usize;
-            let mut last = Instant::now();
-            while let Some(b) = stream.next().await {
-                let b = b?;
-                let at = Instant::now();
-                let sub = submitted.lock().map_err(|_| eyre!("lock"))?;
-                let mut lat = latencies.lock().map_err(|_| eyre!("lock"))?;
-                for id in &b.record_ids {
-                    let Ok(k) = <[u8; 32]>::try_from(id.as_slice()) else {
-                        continue;
-                    };
-                    if let Some(t) = sub.get(&k) {
-                        lat.push(at - *t);
-                        seen += 1;
-                        last = at;
-                    }
-                }
-                if seen >= total {
-                    break;
-                }
-            }
-            Ok::<_, eyre::Report>(last)
-        })
-    };
-
     eprintln!(
         "submitting {} records at {} records/s to {} validators …",
         records.len(),
         opts.rate,
         live.len()
     );
-    let start = Instant::now();
-    let per_task = opts.in_flight.max(1);
-    let tasks = live.len() * per_task;
-    let interval = Duration::from_secs_f64(tasks as f64 / opts.rate as f64);
-    let records = Arc::new(records);
-    let mut handles = Vec::new();
-    for t in 0..tasks {
-        let mut c = clients[live[t % live.len()]].clone();
-        let records = records.clone();
-        let submitted = submitted.clone();
-        handles.push(tokio::spawn(async move {
-            let mut busy = 0u64;
-            let mut next = Instant::now();
-            for r in records.iter().skip(t).step_by(tasks) {
-                tokio::time::sleep_until(next.into()).await;
-                next += interval;
-                loop {
-                    if let Ok(mut s) = submitted.lock() {
-                        s.insert(r.id().0, Instant::now());
-                    }
-                    match c
-                        .submit(SubmitRequest {
-                            record: r.bytes().to_vec(),
-                            wait: false,
-                        })
-                        .await
-                    {
-                        Ok(_) => break,
-                        Err(s) if s.code() == tonic::Code::ResourceExhausted => {
-                            busy += 1;
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                        }
-                        Err(s) => return Err(eyre!("submit: {}", s.message())),
-                    }
-                }
-            }
-            Ok::<_, eyre::Report>(busy)
-        }));
-    }
-    let mut busy = 0;
-    for h in handles {
-        busy += h.await??;
-    }
-    let submit_time = start.elapsed();
-    let last = tokio::time::timeout(Duration::from_secs(120), watcher)
-        .await
-        .map_err(|_| eyre!("not every record committed within 120 s of the last submission"))???;
+    let phase = Phase::start(&live_clients, records).await?;
+    let (start, submit_time, busy) = phase.submit(&live_clients, &opts).await?;
+    let (last, mut lat) = phase.committed().await?;
     let elapsed = last - start;
     let cpu1: Vec<f64> = pids
         .iter()
         .map(|(_, p)| cpu_seconds(*p).unwrap_or(0.0))
         .collect();
-    let mut lat = latencies.lock().map_err(|_| eyre!("lock"))?.clone();
     lat.sort();
     let n = lat.len();
     let rps = n as f64 / elapsed.as_secs_f64();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as f64;
     let ideal = cores * verifies / cluster.len() as f64;
     println!(
-        "load: {} validators ({} down), {} records, {before} committed before",
+        "load: {} validators ({} down), {} records, {before} committed before, {} more to warm up",
         cluster.len(),
         opts.down,
-        n
+        n,
+        opts.warm_up
     );
     println!(
         "  submitted in         {:.2} s (target {} records/s, {busy} busy retries)",
