@@ -62,15 +62,22 @@ fn waiting_duplicate(id: Digest) -> AdmitError {
 /// Whether the rules accept a record as if it were the next block's only
 /// record at `now_ms`.
 fn dry_run(chain: &Chain, record: &Record, now_ms: u64) -> Result<(), AdmitError> {
-    let ctx = BlockContext {
-        height: chain.height() + 1,
-        time_ms: now_ms,
-    };
-    let view = chain.reader();
-    match apply(chain.params(), &view, record, ctx) {
-        Ok(_) => Ok(()),
-        Err(yinzheng_ledger::ApplyError::Rejected(r)) => Err(AdmitError::Rejected(r)),
-        Err(yinzheng_ledger::ApplyError::State(e)) => Err(AdmitError::Internal(e.to_string())),
+    chain
+        .at_head(|view, height| {
+            let ctx = BlockContext {
+                height: height + 1,
+                time_ms: now_ms,
+            };
+            apply(chain.params(), view, record, ctx).map(|_| ())
+        })
+        .map_err(refused)
+}
+
+/// A rule's refusal, or a state read that failed.
+fn refused(e: yinzheng_ledger::ApplyError) -> AdmitError {
+    match e {
+        yinzheng_ledger::ApplyError::Rejected(r) => AdmitError::Rejected(r),
+        yinzheng_ledger::ApplyError::State(e) => AdmitError::Internal(e.to_string()),
     }
 }
 
@@ -121,14 +128,9 @@ impl Mempool {
         if waiting(&id) {
             return Err(waiting_duplicate(id));
         }
-        let view = chain.reader();
-        match check_signers_known(&view, &unverified) {
-            Ok(()) => {}
-            Err(yinzheng_ledger::ApplyError::Rejected(r)) => return Err(AdmitError::Rejected(r)),
-            Err(yinzheng_ledger::ApplyError::State(e)) => {
-                return Err(AdmitError::Internal(e.to_string()));
-            }
-        }
+        chain
+            .at_head(|view, _| check_signers_known(view, &unverified))
+            .map_err(refused)?;
         let record = unverified
             .verify(chain.params())
             .map_err(AdmitError::Rejected)?;

@@ -24,6 +24,7 @@ pub use read::Snapshot;
 
 use crate::proto::{ProposedBlock, StoredBlock, StoredValidatorSet};
 use crate::store::hot::{HeightCache, HotPages};
+use crate::store::shared::{SharedEntries, shared_entries};
 use crate::store::{Db, Pending, StoreError, cf, meta};
 
 /// Why the chain could not be opened, read or extended.
@@ -103,6 +104,10 @@ pub struct Chain {
     /// Signer keys' status entries, shared by the bundles of one height
     /// (by the key's digest).
     signer_entries: HeightCache<Digest, StatusEntry>,
+    /// State entries many records read (organisations, keys, grants),
+    /// shared by the blocks executed and the admission checks run over one
+    /// height.
+    shared: SharedEntries,
 }
 
 /// Signer keys whose status entries are kept for a height (about 1 KB
@@ -179,6 +184,7 @@ impl Chain {
             head: RwLock::new(head),
             hot: HotPages::default(),
             signer_entries: HeightCache::new(SIGNER_ENTRIES_KEPT),
+            shared: shared_entries(),
         };
         if chain.db.meta_u64(meta::AUDIT)? != Some(index::VERSION) {
             tracing::info!(
@@ -329,7 +335,7 @@ impl Chain {
     ) -> Result<(Prepared, Vec<Outcome>), LedgerError> {
         let head = self.head();
         let suite = self.params.suite;
-        let mut p = Pending::new(&self.db, suite);
+        let mut p = Pending::over(&self.db, suite, &self.shared, head.tip.height);
         let (b, outcomes) = assemble_block(
             &self.params,
             &head.tip,
@@ -447,6 +453,21 @@ impl Chain {
             let _ = head.history.push(e);
         }
         Ok(())
+    }
+
+    /// Run `f` on a view of the committed state at the head, given the
+    /// head's height, with the head held meanwhile: the entries many
+    /// records read come from those kept for that height (admission's
+    /// checks). `f` must not take the head itself.
+    pub fn at_head<T>(&self, f: impl FnOnce(&Pending<'_>, u64) -> T) -> T {
+        let head = self.head();
+        let height = head.tip.height;
+        let out = f(
+            &Pending::over(&self.db, self.params.suite, &self.shared, height),
+            height,
+        );
+        drop(head);
+        out
     }
 
     /// Read-only view of committed storage for proofs and the rules.

@@ -5,6 +5,7 @@
 pub mod hot;
 pub mod pages;
 mod pending;
+pub mod shared;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! did not win, or failed validation).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yinzheng_crypto::{Digest, Suite};
 use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore};
@@ -11,6 +11,7 @@ use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 
 use super::hot::HotPages;
 use super::pages::{self, Page, PageRef};
+use super::shared::{SharedEntries, is_shared};
 use super::{Db, StoreError, cf};
 
 /// Pages read or changed, each with whether it changed. Hashed with
@@ -29,6 +30,12 @@ pub struct Pending<'a> {
     /// For a reader: the decoded hot pages shared with other readers of
     /// the same height.
     hot: Option<(&'a HotPages, u64)>,
+    /// State entries many records read, shared with the other readers and
+    /// blocks over the same height (the caller holds the head at it).
+    shared: Option<(&'a SharedEntries, u64)>,
+    /// Shared entries this block has written: read from its own writes,
+    /// never from what others kept.
+    written_shared: HashSet<StateKey>,
 }
 
 impl<'a> Pending<'a> {
@@ -40,6 +47,19 @@ impl<'a> Pending<'a> {
             writes: HashMap::new(),
             pages: RefCell::new(HashMap::default()),
             hot: None,
+            shared: None,
+            written_shared: HashSet::new(),
+        }
+    }
+
+    /// Pending writes over the committed state at `height` (the caller
+    /// holds the chain's head at that height while this lives), reading
+    /// the entries many records read through `shared`: a block executed on
+    /// top of that height, or a dry run of the rules against it.
+    pub fn over(db: &'a Db, suite: Suite, shared: &'a SharedEntries, height: u64) -> Self {
+        Pending {
+            shared: Some((shared, height)),
+            ..Pending::new(db, suite)
         }
     }
 
@@ -134,12 +154,27 @@ impl<'a> Pending<'a> {
 
 impl StateView for Pending<'_> {
     fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, LedgerError> {
+        if let Some((kept, height)) = self.shared
+            && is_shared(key)
+            && !self.written_shared.contains(key)
+        {
+            if let Some(value) = kept.get(height, key) {
+                return Ok(value);
+            }
+            // Not written by this block: the committed value at `height`.
+            let value = self.db.get(cf::STATE, &key.digest(self.suite).0)?;
+            kept.put(height, key.clone(), value.clone());
+            return Ok(value);
+        }
         Ok(Pending::get(self, cf::STATE, &key.digest(self.suite).0)?)
     }
 }
 
 impl BlockStore for Pending<'_> {
     fn put_state(&mut self, key: &StateKey, value: Vec<u8>) {
+        if self.shared.is_some() && is_shared(key) {
+            self.written_shared.insert(key.clone());
+        }
         self.put(cf::STATE, key.digest(self.suite).0.to_vec(), value);
     }
 }
@@ -194,5 +229,42 @@ impl SmtStore for Pending<'_> {
         Ok(self.with_smt_page(depth + 1, prefix, |(page, _), slot| {
             (page.get(slot), page.get(slot + 1))
         })?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::shared::shared_entries;
+
+    /// Through the shared entries, a block reads a shared entry it wrote
+    /// from its own writes, and what it reads from the database is kept for
+    /// the height only.
+    #[test]
+    fn a_shared_entry_written_is_read_back_from_the_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let suite = Suite::Sm;
+        let kept = shared_entries();
+        let key = StateKey::Org("91440000MA".into());
+        let mut block = Pending::over(&db, suite, &kept, 7);
+        assert_eq!(StateView::get(&block, &key).unwrap(), None);
+        assert_eq!(kept.get(7, &key), Some(None), "kept for height 7");
+        block.put_state(&key, b"registered".to_vec());
+        assert_eq!(
+            StateView::get(&block, &key).unwrap().as_deref(),
+            Some(&b"registered"[..])
+        );
+        // Another reader of height 7 still sees the committed state.
+        let other = Pending::over(&db, suite, &kept, 7);
+        assert_eq!(StateView::get(&other, &key).unwrap(), None);
+        // Once committed, height 8 reads it from the database.
+        db.write(block.into_ops()).unwrap();
+        let next = Pending::over(&db, suite, &kept, 8);
+        assert_eq!(
+            StateView::get(&next, &key).unwrap().as_deref(),
+            Some(&b"registered"[..])
+        );
+        assert_eq!(kept.get(7, &key), None, "height 7's entries are gone");
     }
 }

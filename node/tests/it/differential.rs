@@ -214,3 +214,69 @@ fn a_record_met_again_costs_no_signature_check() {
     Mempool::check_bytes(&node, waiting.bytes(), now, |_| false).unwrap();
     assert_eq!(pool.len(), 1);
 }
+
+/// The entries many records read (organisations, keys, grants) are shared
+/// between the checks and blocks over one height and never served at
+/// another: a key checked good at height 0 (kept for that height) and
+/// revoked by block 1 is refused at admission after block 1.
+#[test]
+fn an_entry_kept_for_a_height_is_not_served_after_it() {
+    use yinzheng_node::mempool::{AdmitError, Mempool};
+    let code = |e: AdmitError| match e {
+        AdmitError::Rejected(x) => x.code.as_str().to_owned(),
+        other => format!("{other:?}"),
+    };
+    let mut f = Fixture::new();
+    let revoke = f.record(
+        yinzheng_ledger::proto::record_body::Kind::RevokeKey(yinzheng_ledger::proto::RevokeKey {
+            public_key: fixture::pk(&f.city_a_operator),
+            reason: "left the office".into(),
+        }),
+        &[&f.city_a_admin],
+    );
+    let outcomes = f.commit(std::slice::from_ref(&revoke));
+    assert!(matches!(outcomes[0], Outcome::Committed { .. }));
+    let dir = tempfile::tempdir().unwrap();
+    let node = Chain::open(dir.path(), &f.genesis).unwrap();
+    let time = f.produced[0].1;
+    let before = f.issue_record("NO-1", b"checked at height 0");
+    // Twice: the second answer comes from the entries kept for height 0.
+    for _ in 0..2 {
+        Mempool::check_bytes(&node, before.bytes(), time, |_| false).expect("good at height 0");
+    }
+    commit_first_block(&f, &node);
+    let after = f.issue_record("NO-2", b"checked at height 1");
+    let refused = Mempool::check_bytes(&node, after.bytes(), time + 1, |_| false).unwrap_err();
+    assert_eq!(code(refused), "KEY_REVOKED");
+    let refused = Mempool::check(&node, &before, time + 1).unwrap_err();
+    assert_eq!(code(refused), "KEY_REVOKED");
+}
+
+/// A block reads the shared entries it wrote itself, not those kept for
+/// the height below it: a key revoked by a block's first record cannot sign
+/// its second, on the node as in the ledger, although admission had just
+/// read the key as good at that height.
+#[test]
+fn a_block_reads_the_shared_entries_it_wrote() {
+    use yinzheng_node::mempool::Mempool;
+    let mut f = Fixture::new();
+    let revoke = f.record(
+        yinzheng_ledger::proto::record_body::Kind::RevokeKey(yinzheng_ledger::proto::RevokeKey {
+            public_key: fixture::pk(&f.city_a_operator),
+            reason: "left the office".into(),
+        }),
+        &[&f.city_a_admin],
+    );
+    let issue = f.issue_record("NO-1", b"signed by the revoked key");
+    let dir = tempfile::tempdir().unwrap();
+    let node = Chain::open(dir.path(), &f.genesis).unwrap();
+    Mempool::check(&node, &issue, f.time).expect("good at height 0");
+    let ledger = f.commit(&[revoke, issue]);
+    assert!(matches!(ledger[0], Outcome::Committed { .. }));
+    assert!(matches!(ledger[1], Outcome::Rejected(_)), "{ledger:?}");
+    let (candidates, time) = &f.produced[0];
+    let (prepared, outcomes) = node.prepare(candidates, *time, 0).unwrap();
+    assert_eq!(outcomes, ledger);
+    let cert = f.chain.block(1).unwrap().view.certificate.clone().unwrap();
+    node.commit(prepared, cert).unwrap();
+}
