@@ -215,6 +215,18 @@ fn a_record_met_again_costs_no_signature_check() {
     assert_eq!(pool.len(), 1);
 }
 
+/// The city A admin's record revoking the city A operator's key (the key
+/// that signs the fixture's certificates).
+fn revoke_operator(f: &Fixture) -> yinzheng_ledger::Record {
+    f.record(
+        yinzheng_ledger::proto::record_body::Kind::RevokeKey(yinzheng_ledger::proto::RevokeKey {
+            public_key: fixture::pk(&f.city_a_operator),
+            reason: "left the office".into(),
+        }),
+        &[&f.city_a_admin],
+    )
+}
+
 /// The entries many records read (organisations, keys, grants) are shared
 /// between the checks and blocks over one height and never served at
 /// another: a key checked good at height 0 (kept for that height) and
@@ -227,13 +239,7 @@ fn an_entry_kept_for_a_height_is_not_served_after_it() {
         other => format!("{other:?}"),
     };
     let mut f = Fixture::new();
-    let revoke = f.record(
-        yinzheng_ledger::proto::record_body::Kind::RevokeKey(yinzheng_ledger::proto::RevokeKey {
-            public_key: fixture::pk(&f.city_a_operator),
-            reason: "left the office".into(),
-        }),
-        &[&f.city_a_admin],
-    );
+    let revoke = revoke_operator(&f);
     let outcomes = f.commit(std::slice::from_ref(&revoke));
     assert!(matches!(outcomes[0], Outcome::Committed { .. }));
     let dir = tempfile::tempdir().unwrap();
@@ -260,13 +266,7 @@ fn an_entry_kept_for_a_height_is_not_served_after_it() {
 fn a_block_reads_the_shared_entries_it_wrote() {
     use yinzheng_node::mempool::Mempool;
     let mut f = Fixture::new();
-    let revoke = f.record(
-        yinzheng_ledger::proto::record_body::Kind::RevokeKey(yinzheng_ledger::proto::RevokeKey {
-            public_key: fixture::pk(&f.city_a_operator),
-            reason: "left the office".into(),
-        }),
-        &[&f.city_a_admin],
-    );
+    let revoke = revoke_operator(&f);
     let issue = f.issue_record("NO-1", b"signed by the revoked key");
     let dir = tempfile::tempdir().unwrap();
     let node = Chain::open(dir.path(), &f.genesis).unwrap();
