@@ -274,9 +274,5 @@ fn a_block_reads_the_shared_entries_it_wrote() {
     let ledger = f.commit(&[revoke, issue]);
     assert!(matches!(ledger[0], Outcome::Committed { .. }));
     assert!(matches!(ledger[1], Outcome::Rejected(_)), "{ledger:?}");
-    let (candidates, time) = &f.produced[0];
-    let (prepared, outcomes) = node.prepare(candidates, *time, 0).unwrap();
-    assert_eq!(outcomes, ledger);
-    let cert = f.chain.block(1).unwrap().view.certificate.clone().unwrap();
-    node.commit(prepared, cert).unwrap();
+    assert_eq!(commit_first_block(&f, &node), ledger);
 }
