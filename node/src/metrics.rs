@@ -60,6 +60,9 @@ pub struct Metrics {
     pub height: Gauge,
     /// The consensus round of the height being decided.
     pub round: Gauge,
+    /// Validators this node has heard no vote from lately (set at each
+    /// height's start): their proposer turns get short timeouts.
+    pub silent_validators: Gauge,
     /// From a height's first round to its commit, seconds.
     pub block_seconds: Histogram,
     /// From a record's admission here to its commit, seconds.
@@ -113,6 +116,7 @@ impl Metrics {
         let m = Metrics {
             height: Gauge::default(),
             round: Gauge::default(),
+            silent_validators: Gauge::default(),
             block_seconds: latency(),
             record_seconds: latency(),
             execute_seconds: Family::new_with_constructor(latency),
@@ -142,6 +146,11 @@ impl Metrics {
             "round",
             "Consensus round of the height being decided",
             m.round.clone(),
+        );
+        r.register(
+            "silent_validators",
+            "Validators heard from by no vote lately (their proposer turns time out quickly)",
+            m.silent_validators.clone(),
         );
         r.register(
             "block_commit_seconds",

@@ -9,6 +9,7 @@
 mod certificate;
 mod error;
 mod handlers;
+mod liveness;
 mod publish;
 mod state;
 
@@ -126,7 +127,13 @@ pub async fn run(
     timing: Timing,
     parts: PartSigning,
 ) -> eyre::Result<()> {
-    let mut app = state::App::new(shared, address, timing, parts);
+    let heard = Arc::new(liveness::Heard::new(std::time::Instant::now()));
+    tokio::spawn(liveness::listen(
+        channels.events.subscribe(),
+        shared.clone(),
+        heard.clone(),
+    ));
+    let mut app = state::App::new(shared, address, timing, parts, heard);
     while let Some(msg) = channels.consensus.recv().await {
         handlers::handle(&mut app, &channels, msg).await;
     }

@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use malachitebft_app_channel::app::types::ProposedValue;
 use malachitebft_app_channel::app::types::core::{
-    CommitCertificate as EngineCert, HeightParams, LinearTimeouts, Round, Validity,
-    VoteExtensionPolicy,
+    CommitCertificate as EngineCert, HeightParams, Round, Validity, VoteExtensionPolicy,
 };
 use malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use prost::Message;
@@ -16,9 +15,11 @@ use tracing::{info, warn};
 use yinzheng_crypto::Digest;
 use yinzheng_ledger::{MAX_BLOCK_RECORDS, Outcome, TrustedValidators};
 
+use super::liveness::{Heard, silent_after};
 use super::{AppError, CommittedBlock, Event, PartSigning, Shared, Timing, certificate, now_ms};
 use crate::chain::Prepared;
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
+use crate::consensus::timeouts::{MARKED_ROUNDS, RoundTimeouts};
 use crate::consensus::{Address, BlockId, ProposalPart, ValidatorSet, Yz, proposer_index};
 use crate::parts::{CheckedParts, EarlyParts};
 use crate::proto::ProposedBlock;
@@ -54,6 +55,8 @@ pub(super) struct App {
     pub(super) verifier: Arc<ConsensusVerifier>,
     /// Deliberate misbehaviour (fault tests only).
     pub(super) faults: crate::config::Faults,
+    /// When each validator was last heard from.
+    pub(super) heard: Arc<Heard>,
 }
 
 impl App {
@@ -62,6 +65,7 @@ impl App {
         address: Address,
         timing: Timing,
         parts: PartSigning,
+        heard: Arc<Heard>,
     ) -> App {
         let PartSigning {
             signer,
@@ -81,6 +85,7 @@ impl App {
             signer,
             verifier,
             faults,
+            heard,
         }
     }
 
@@ -93,23 +98,39 @@ impl App {
     }
 
     pub(super) fn height_params(&self, height: u64) -> HeightParams<Yz> {
-        let t = self.timing.propose_timeout;
-        let timeouts = LinearTimeouts {
-            propose: t,
-            propose_delta: t / 4,
-            prevote: t / 2,
-            prevote_delta: t / 4,
-            precommit: t / 2,
-            precommit_delta: t / 4,
-            rebroadcast: t * 2,
-            max_timeout: t * 10,
-        };
+        let validator_set = self.valset(height);
+        let silent_rounds = self.silent_rounds(&validator_set, height);
+        let timeouts = RoundTimeouts::new(self.timing.propose_timeout, silent_rounds);
         HeightParams {
-            validator_set: self.valset(height),
+            validator_set,
             timeouts,
             target_time: Some(self.timing.block_interval),
             vote_extension_policy: VoteExtensionPolicy::Disabled,
         }
+    }
+
+    /// The rounds of `height` (bit `r` for round `r`) whose proposer we
+    /// have not heard from lately (`consensus::timeouts`); the count of
+    /// such validators goes to the metrics.
+    fn silent_rounds(&self, set: &ValidatorSet, height: u64) -> u64 {
+        let now = Instant::now();
+        let after = silent_after(self.timing.propose_timeout);
+        let silent = |v: &Address| *v != self.address && self.heard.silent(v, now, after);
+        let n = set.validators.len();
+        let quiet: Vec<String> = (set.validators.iter())
+            .filter(|v| silent(&v.address))
+            .map(|v| v.address.to_string())
+            .collect();
+        let count = i64::try_from(quiet.len()).unwrap_or(i64::MAX);
+        if self.shared.metrics.silent_validators.set(count) != count {
+            info!(height, silent = ?quiet, "validators unheard lately: their turns time out quickly");
+        }
+        if n == 0 {
+            return 0;
+        }
+        (0..MARKED_ROUNDS)
+            .filter(|&r| silent(&set.validators[proposer_index(n, height, Round::new(r))].address))
+            .fold(0, |bits, r| bits | 1 << r)
     }
 
     /// Build our block for (height, round) from the mempool.

@@ -3,9 +3,10 @@
 
 pub mod codec;
 pub mod signing;
+pub mod timeouts;
 pub mod types;
 
-use malachitebft_core_types::{self as mc, LinearTimeouts, NilOrVal, Round};
+use malachitebft_core_types::{self as mc, NilOrVal, Round};
 
 pub use types::{
     Address, BlockId, Height, Proposal, ProposalPart, PublicKey, RawSignature, Validator,
@@ -65,7 +66,7 @@ impl mc::Context for Yz {
     type Proposal = Proposal;
     type Validator = Validator;
     type ValidatorSet = ValidatorSet;
-    type Timeouts = LinearTimeouts;
+    type Timeouts = timeouts::RoundTimeouts;
     type Value = BlockId;
     type Vote = Vote;
     type Extension = ();

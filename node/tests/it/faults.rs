@@ -57,12 +57,37 @@ async fn n4f1_one_killed_others_commit_and_it_catches_up() {
         "only {} heights with one validator down",
         h1 - h0
     );
+    // The others notice it is silent (its turns then time out quickly)…
+    let http = net.cluster.net.nodes[0].grpc_port + 100;
+    wait_silent(http, 1).await;
     net.cluster.start(3).unwrap();
     net.reconnect(3).await;
     wait_height(&mut net.clients[3..], h1, Duration::from_secs(60))
         .await
         .unwrap();
     assert_same_headers(&mut net.clients, &[0, 1, 2, 3], h1).await;
+    // …and that it is back once it votes again.
+    wait_silent(http, 0).await;
+}
+
+/// Wait until the node whose HTTP side is on `port` counts `n` validators
+/// unheard lately (at most 30 s).
+async fn wait_silent(port: u16, n: u32) {
+    let want = format!("yinzheng_silent_validators {n}");
+    let mut last = String::new();
+    for _ in 0..60 {
+        let (_, body) = crate::http::get(port, "/metrics").await;
+        last = body
+            .lines()
+            .find(|l| l.starts_with("yinzheng_silent_validators "))
+            .unwrap_or("no yinzheng_silent_validators")
+            .to_owned();
+        if last == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("waited for {want}: {last}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
