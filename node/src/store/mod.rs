@@ -158,6 +158,14 @@ impl Db {
         let cfs = cf::ALL
             .iter()
             .map(|n| ColumnFamilyDescriptor::new(*n, family.clone()));
+        // Compactions yield the CPU to everything else (ADR 0021): they
+        // rewrite the status map's pages in bursts of seconds that grow
+        // with the ledger, and nothing waits on them until level 0 has
+        // many files, when RocksDB slows the writes by itself. Flushes
+        // (the high-priority pool) keep the node's priority.
+        let mut env = rocksdb::Env::new()?;
+        env.lower_thread_pool_cpu_priority();
+        opts.set_env(&env);
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
         Ok(Db { db })
     }
@@ -348,5 +356,50 @@ mod tests {
         assert_eq!(get(cf::STATE, b"c"), None);
         assert_eq!(get(cf::STATE, b"d").as_deref(), Some(&b"back"[..]));
         assert_eq!(get(cf::META, b"b").as_deref(), Some(&b"meta"[..]));
+    }
+
+    /// The nice values of this process's threads named `name`.
+    #[cfg(target_os = "linux")]
+    fn nice_of_threads(name: &str) -> Vec<i32> {
+        let tasks = std::fs::read_dir("/proc/self/task").unwrap();
+        tasks
+            .filter_map(|t| {
+                let dir = t.ok()?.path();
+                let comm = std::fs::read_to_string(dir.join("comm")).ok()?;
+                (comm.trim() == name).then_some(())?;
+                let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+                // Field 19 of stat; the fields after the command's ')'
+                // start at field 3.
+                let (_, rest) = stat.rsplit_once(')')?;
+                rest.split_whitespace().nth(16)?.parse().ok()
+            })
+            .collect()
+    }
+
+    /// Compactions run on threads at the lowest CPU priority (ADR 0021).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn compactions_run_below_the_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let h = db.family(cf::SMT_PAGES).unwrap();
+        // Five level-0 files: more than enough to start a compaction.
+        for file in 0..5u8 {
+            let ops = (0..100u8)
+                .map(|k| (cf::SMT_PAGES, vec![k, file], Some(vec![file; 64])))
+                .collect();
+            db.write(ops).unwrap();
+            db.db.flush_cf(h).unwrap();
+        }
+        db.compact(cf::SMT_PAGES).unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..100 {
+            seen = nice_of_threads("rocksdb:low");
+            if seen.contains(&19) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("compaction threads' nice values: {seen:?}");
     }
 }
