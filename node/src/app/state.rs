@@ -115,21 +115,25 @@ impl App {
     fn silent_rounds(&self, set: &ValidatorSet, height: u64) -> u64 {
         let now = Instant::now();
         let after = silent_after(self.timing.propose_timeout);
-        let silent = |v: &Address| *v != self.address && self.heard.silent(v, now, after);
-        let n = set.validators.len();
-        let quiet: Vec<String> = (set.validators.iter())
-            .filter(|v| silent(&v.address))
-            .map(|v| v.address.to_string())
+        // Each validator asked once; the rounds repeat them in turn.
+        let silent: Vec<bool> = (set.validators.iter())
+            .map(|v| v.address != self.address && self.heard.silent(&v.address, now, after))
             .collect();
-        let count = i64::try_from(quiet.len()).unwrap_or(i64::MAX);
+        let count = silent.iter().filter(|s| **s).count();
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
         if self.shared.metrics.silent_validators.set(count) != count {
+            let quiet: Vec<String> = (set.validators.iter().zip(&silent))
+                .filter(|(_, s)| **s)
+                .map(|(v, _)| v.address.to_string())
+                .collect();
             info!(height, silent = ?quiet, "validators unheard lately: their turns time out quickly");
         }
+        let n = silent.len();
         if n == 0 {
             return 0;
         }
         (0..MARKED_ROUNDS)
-            .filter(|&r| silent(&set.validators[proposer_index(n, height, Round::new(r))].address))
+            .filter(|&r| silent[proposer_index(n, height, Round::new(r))])
             .fold(0, |bits, r| bits | 1 << r)
     }
 

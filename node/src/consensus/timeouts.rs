@@ -31,8 +31,6 @@ pub struct RoundTimeouts {
     pub linear: LinearTimeouts,
     /// Bit `r` set: round `r`'s proposer has not been heard from lately.
     pub silent_rounds: u64,
-    /// The propose and precommit timeouts of those rounds.
-    pub quick: Duration,
 }
 
 impl RoundTimeouts {
@@ -54,8 +52,13 @@ impl RoundTimeouts {
                 max_timeout: t * 10,
             },
             silent_rounds,
-            quick: t / 8,
         }
+    }
+
+    /// The propose and precommit timeouts of the silent rounds: an eighth
+    /// of the propose timeout.
+    pub fn quick(&self) -> Duration {
+        self.linear.propose / 8
     }
 
     fn silent(&self, timeout: &Timeout) -> bool {
@@ -68,7 +71,7 @@ impl RoundTimeouts {
     /// The duration of `timeout`.
     pub fn duration_for(&self, timeout: Timeout) -> Duration {
         match timeout.kind {
-            TimeoutKind::Propose | TimeoutKind::Precommit if self.silent(&timeout) => self.quick,
+            TimeoutKind::Propose | TimeoutKind::Precommit if self.silent(&timeout) => self.quick(),
             _ => self.linear.duration_for(timeout),
         }
     }
