@@ -134,8 +134,10 @@ pub fn seal_block<S: BlockStore>(
     let mut log = MerkleLog::open(suite, tip.log_size, &mut *store);
     let mut leaves = Vec::with_capacity(records.len());
     for (bytes, _) in &records {
-        log.append(bytes)?;
-        leaves.push(leaf_hash(suite, bytes));
+        // One hash per record: the log's leaf is the records tree's leaf.
+        let leaf = leaf_hash(suite, bytes);
+        log.append_leaf_hash(leaf)?;
+        leaves.push(leaf);
     }
     let records_tree = tree_levels(suite, &leaves);
     let log_size = log.size();
