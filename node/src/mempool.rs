@@ -3,6 +3,8 @@
 //! kept in arrival order until a block of ours commits them.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 use std::time::Instant;
 
 use yinzheng_crypto::Digest;
@@ -86,7 +88,14 @@ fn refused(e: yinzheng_ledger::ApplyError) -> AdmitError {
 pub struct Mempool {
     capacity: usize,
     order: VecDeque<Digest>,
-    records: HashMap<Digest, (Record, Instant)>,
+    records: HashMap<Digest, (Arc<Record>, Instant)>,
+    /// A keyed hash of each waiting record's envelope bytes, to its id: a
+    /// proposal's records are found here by their bytes, without decoding
+    /// them or hashing them with the suite for their ids.
+    by_bytes: HashMap<u64, Digest>,
+    /// The key of that hash, drawn at start: a stranger cannot choose
+    /// records whose hashes collide (and a collision only costs a decode).
+    keyed: RandomState,
 }
 
 impl Mempool {
@@ -96,6 +105,8 @@ impl Mempool {
             capacity,
             order: VecDeque::new(),
             records: HashMap::new(),
+            by_bytes: HashMap::new(),
+            keyed: RandomState::new(),
         }
     }
 
@@ -176,25 +187,31 @@ impl Mempool {
             return Err(AdmitError::Busy(self.capacity));
         }
         self.order.push_back(id);
-        self.records.insert(id, (record, Instant::now()));
+        self.by_bytes
+            .insert(self.keyed.hash_one(record.bytes()), id);
+        self.records.insert(id, (Arc::new(record), Instant::now()));
         Ok(())
     }
 
     /// A waiting record.
-    pub fn get(&self, id: &Digest) -> Option<Record> {
+    pub fn get(&self, id: &Digest) -> Option<Arc<Record>> {
         self.records.get(id).map(|(r, _)| r.clone())
     }
 
+    /// The waiting record whose envelope is exactly `bytes`, if any.
+    pub fn get_by_bytes(&self, bytes: &[u8]) -> Option<Arc<Record>> {
+        let id = self.by_bytes.get(&self.keyed.hash_one(bytes))?;
+        let (r, _) = self.records.get(id)?;
+        (r.bytes() == bytes).then(|| r.clone())
+    }
+
     /// Up to `max` records in arrival order (they stay until removed).
-    pub fn take(&mut self, max: usize) -> Vec<Record> {
-        let mut out = Vec::with_capacity(max.min(self.records.len()));
-        self.order.retain(|id| self.records.contains_key(id));
-        for id in self.order.iter().take(max) {
-            if let Some((r, _)) = self.records.get(id) {
-                out.push(r.clone());
-            }
-        }
-        out
+    pub fn take(&mut self, max: usize) -> Vec<Arc<Record>> {
+        self.order
+            .iter()
+            .filter_map(|id| self.records.get(id).map(|(r, _)| r.clone()))
+            .take(max)
+            .collect()
     }
 
     /// Drop records (committed, or refused at execution). Returns those
@@ -202,12 +219,27 @@ impl Mempool {
     pub fn remove(&mut self, ids: impl IntoIterator<Item = Digest>) -> Vec<(Digest, Instant)> {
         let mut held = Vec::new();
         for id in ids {
-            if let Some((_, at)) = self.records.remove(&id) {
+            if let Some((r, at)) = self.records.remove(&id) {
+                let h = self.keyed.hash_one(r.bytes());
+                if self.by_bytes.get(&h) == Some(&id) {
+                    self.by_bytes.remove(&h);
+                }
                 held.push((id, at));
             }
         }
+        // Ids of removed records are skipped where met and dropped from
+        // the order once they are half of it: the order is not walked at
+        // every block.
         if self.order.len() > 2 * self.records.len() + 64 {
             self.order.retain(|id| self.records.contains_key(id));
+        }
+        // Removed records go first (a block commits the oldest): the
+        // front is trimmed so `take` does not walk over them.
+        while let Some(id) = self.order.front() {
+            if self.records.contains_key(id) {
+                break;
+            }
+            self.order.pop_front();
         }
         held
     }

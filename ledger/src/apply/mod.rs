@@ -12,6 +12,8 @@ mod peers;
 mod seals;
 mod sharing;
 
+use std::borrow::Borrow;
+
 use prost::Message;
 
 use crate::LedgerError;
@@ -203,10 +205,10 @@ pub enum Outcome {
 
 /// Execute a block's candidate records in order. Refused records are dropped
 /// (and reported); accepted ones get consecutive log indices from `first_index`.
-pub fn execute_block(
+pub fn execute_block<R: Borrow<Record>>(
     params: &ChainParams,
     view: &dyn StateView,
-    records: &[Record],
+    records: &[R],
     block: BlockContext,
     first_index: u64,
 ) -> Result<(Vec<Outcome>, WriteSet), LedgerError> {
@@ -214,6 +216,7 @@ pub fn execute_block(
     let mut outcomes = Vec::with_capacity(records.len());
     let mut next = first_index;
     for r in records {
+        let r = r.borrow();
         match apply(params, &overlay, r, block) {
             Ok(mut writes) => {
                 let rs = RecordState {

@@ -1,6 +1,8 @@
 //! Block assembly: the one computation of a block's header and state
 //! commitments, run by the chain in memory and by every node alike.
 
+use std::borrow::Borrow;
+
 use yinzheng_crypto::Digest;
 
 use crate::LedgerError;
@@ -21,8 +23,10 @@ pub const MAX_BLOCK_RECORDS: usize = 1000;
 /// Where a block's effects go: the state it reads, the log and the status
 /// map it extends, and its state writes.
 pub trait BlockStore: StateView + LogStore + SmtStore {
-    /// Record a state write (after the block's execution read the state).
-    fn put_state(&mut self, key: &StateKey, value: Vec<u8>);
+    /// Record a state write (after the block's execution read the state);
+    /// `digest` is `key`'s status-map key ([`StateKey::digest`]), already
+    /// computed for the status map.
+    fn put_state(&mut self, key: &StateKey, digest: &Digest, value: Vec<u8>);
 }
 
 /// What a new block extends.
@@ -72,12 +76,12 @@ fn cert_err(e: CertError) -> LedgerError {
 /// Execute `candidates` as the block after `tip` at `time_ms`, proposed by
 /// validator `proposer`, writing its effects to `store`. Refused records
 /// are left out and reported in the outcomes (one per candidate).
-pub fn assemble_block<S: BlockStore>(
+pub fn assemble_block<S: BlockStore, R: Borrow<Record>>(
     params: &ChainParams,
     tip: &Tip,
     history: &ValidatorHistory,
     store: &mut S,
-    candidates: &[Record],
+    candidates: &[R],
     time_ms: u64,
     proposer: u32,
 ) -> Result<(AssembledBlock, Vec<Outcome>), LedgerError> {
@@ -90,7 +94,7 @@ pub fn assemble_block<S: BlockStore>(
         .iter()
         .zip(&outcomes)
         .filter(|(_, o)| matches!(o, Outcome::Committed { .. }))
-        .map(|(r, _)| r)
+        .map(|(r, _)| r.borrow())
         .collect();
     let records = committed
         .iter()
@@ -147,12 +151,12 @@ pub fn seal_block<S: BlockStore>(
     map.insert_batch(digests.iter().zip(writes.iter().map(|(_, v)| v.as_slice())))?;
     let status_root = map.root()?;
     let mut new_epoch = None;
-    for (k, v) in writes {
+    for ((k, v), digest) in writes.into_iter().zip(&digests) {
         if k == StateKey::Validators {
             let vs = crate::state::decode_value::<ValidatorSetState>(&v)?;
             new_epoch = history.epoch_from_state(&vs);
         }
-        store.put_state(&k, v);
+        store.put_state(&k, digest, v);
     }
     let set_at = |h: u64| match &new_epoch {
         Some(e) if e.since_height <= h => &e.set,

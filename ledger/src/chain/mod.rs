@@ -82,7 +82,7 @@ impl SmtStore for MemStore {
 }
 
 impl BlockStore for MemStore {
-    fn put_state(&mut self, key: &StateKey, value: Vec<u8>) {
+    fn put_state(&mut self, key: &StateKey, _: &Digest, value: Vec<u8>) {
         self.state.apply(&vec![(key.clone(), value)]);
     }
 }

@@ -211,7 +211,7 @@ impl App {
         }
         let prepared = tokio::task::spawn_blocking(move || {
             let now = live.then(now_ms);
-            let known = |id: &Digest| shared.pool().get(id);
+            let known = |bytes: &[u8]| shared.pool().get_by_bytes(bytes);
             let started = Instant::now();
             let checked = shared.chain.validate(&block, now, skew, &known);
             shared

@@ -11,10 +11,10 @@ use std::collections::HashMap;
 
 use prost::Message;
 use yinzheng_crypto::Digest;
+use yinzheng_ledger::StateKey;
 use yinzheng_ledger::ecert::parse_ecert_id;
 use yinzheng_ledger::proto::record_body::Kind;
 use yinzheng_ledger::proto::{IssueCertificate, SealState, UseAuthorisationState};
-use yinzheng_ledger::{ChainParams, Record, StateKey};
 
 /// Certificates by issuer and type: issued, superseded, revoked, status set.
 pub const CERT: u8 = 1;
@@ -97,23 +97,26 @@ pub struct Placed {
     pub log_index: u64,
 }
 
+/// One committed record as the indexes read it: its id, what it does
+/// and where it was placed.
+#[derive(Debug, Clone, Copy)]
+pub struct Indexed<'a> {
+    /// The record id.
+    pub id: Digest,
+    /// Its payload.
+    pub kind: &'a Kind,
+    /// Where the ledger placed it.
+    pub at: Placed,
+}
+
 /// Index entries (key, value) for the records of one block, in order.
-pub fn entries(
-    params: &ChainParams,
-    lookup: &dyn Lookup,
-    records: &[(Vec<u8>, Placed)],
-) -> Vec<(Vec<u8>, Vec<u8>)> {
+pub fn entries(lookup: &dyn Lookup, records: &[Indexed<'_>]) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut out = Vec::new();
     // Seals registered and authorisations recorded earlier in this block.
     let mut owners: HashMap<String, String> = HashMap::new();
     let mut holders: HashMap<Digest, Vec<u8>> = HashMap::new();
-    for (bytes, at) in records {
-        // Committed records parsed again without their signatures checked:
-        // consensus checked them; only their fields are read here.
-        let Ok(r) = Record::parse(params, bytes) else {
-            continue;
-        };
-        let mut value = r.id().0.to_vec();
+    for &Indexed { id, kind, at } in records {
+        let mut value = id.0.to_vec();
         value.extend_from_slice(&at.height.to_be_bytes());
         value.extend_from_slice(&at.time_ms.to_be_bytes());
         let mut put = |mut key: Vec<u8>, timed: bool| {
@@ -123,7 +126,6 @@ pub fn entries(
             key.extend_from_slice(&at.log_index.to_be_bytes());
             out.push((key, value.clone()));
         };
-        let Some(kind) = r.payload() else { continue };
         match kind {
             Kind::IssueCertificate(c) => certificate(&mut put, c),
             Kind::SupersedeCertificate(s) => {
@@ -145,7 +147,7 @@ pub fn entries(
                 }
             }
             Kind::AuthoriseUse(a) => {
-                holders.insert(r.id(), a.holder_commitment.clone());
+                holders.insert(id, a.holder_commitment.clone());
                 if is_commitment(&a.holder_commitment) {
                     put(prefix(HOLDER, &[&a.holder_commitment]), true);
                 }

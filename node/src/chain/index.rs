@@ -3,12 +3,13 @@
 //! batch, rebuilt from the stored blocks when missing or of another version.
 
 use super::{Chain, ChainError, Prepared, be};
-use crate::audit::index::{Lookup, Placed, entries};
+use crate::audit::index::{Indexed, Lookup, Placed, entries};
 use crate::store::{Op, cf, meta};
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::StateKey;
 use yinzheng_ledger::merkle::{leaf_hash, tree_levels};
 use yinzheng_ledger::pack_digests;
+use yinzheng_ledger::proto::record_body::Kind;
+use yinzheng_ledger::{Record, StateKey};
 
 /// Version of the derived layout (2: records trees added); a database with
 /// another is re-indexed.
@@ -25,39 +26,45 @@ impl Lookup for Chain {
 
 impl Chain {
     /// The derived writes for one block's records, the first at
-    /// `first_log_index`: its audit entries and its records tree.
-    fn block_index_ops(
+    /// `first_log_index`: its audit entries and its records tree. Each
+    /// record comes as its id and payload, or `None` for one that does not
+    /// parse (it keeps its place in the log and has no entries).
+    fn block_index_ops<'r>(
         &self,
-        records: impl IntoIterator<Item = Vec<u8>>,
+        records: impl IntoIterator<Item = Option<(Digest, &'r Kind)>>,
         tree: &[Digest],
         first_log_index: u64,
         height: u64,
         time_ms: u64,
     ) -> Vec<Op> {
-        let placed: Vec<(Vec<u8>, Placed)> = records
+        let placed: Vec<Indexed<'r>> = records
             .into_iter()
             .enumerate()
-            .map(|(i, bytes)| {
+            .filter_map(|(i, r)| {
+                let (id, kind) = r?;
                 let at = Placed {
                     height,
                     time_ms,
                     log_index: first_log_index + i as u64,
                 };
-                (bytes, at)
+                Some(Indexed { id, kind, at })
             })
             .collect();
-        entries(&self.params, self, &placed)
+        entries(self, &placed)
             .into_iter()
             .map(|(k, v)| (cf::AUDIT, k, Some(v)))
             .chain([(cf::TREES, be(height), Some(pack_digests(tree)))])
             .collect()
     }
 
-    /// The index writes for a decided block's records (its records tree as
-    /// assembly computed it).
+    /// The index writes for a decided block's records (as executed, with
+    /// the records tree assembly computed).
     pub(super) fn index_ops(&self, prepared: &Prepared, height: u64, time_ms: u64) -> Vec<Op> {
         self.block_index_ops(
-            prepared.block.records.iter().cloned(),
+            prepared
+                .records
+                .iter()
+                .map(|r| r.payload().map(|k| (r.id(), k))),
             &prepared.records_tree,
             prepared.first_log_index,
             height,
@@ -84,13 +91,23 @@ impl Chain {
             let time_ms = b.header.as_ref().map_or(0, |x| x.time_ms);
             let records = self.block_records(&b)?;
             let leaves: Vec<Digest> = records.iter().map(|r| leaf_hash(suite, r)).collect();
-            ops.extend(self.block_index_ops(
-                records,
-                &tree_levels(suite, &leaves),
-                b.first_log_index,
-                h,
-                time_ms,
-            ));
+            // Committed records parsed again without their signatures
+            // checked: consensus checked them; only their fields are read.
+            let parsed: Vec<_> = records
+                .iter()
+                .map(|r| Record::parse(&self.params, r).ok())
+                .collect();
+            ops.extend(
+                self.block_index_ops(
+                    parsed
+                        .iter()
+                        .map(|r| r.as_ref().and_then(|r| r.payload().map(|k| (r.id(), k)))),
+                    &tree_levels(suite, &leaves),
+                    b.first_log_index,
+                    h,
+                    time_ms,
+                ),
+            );
             if h % REINDEX_BATCH == 0 || h == top {
                 written += ops.len() as u64;
                 self.db.write_with(std::mem::take(&mut ops), false)?;

@@ -6,8 +6,9 @@
 mod index;
 mod read;
 
+use std::borrow::Borrow;
 use std::path::Path;
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use prost::Message;
 use rayon::prelude::*;
@@ -17,7 +18,7 @@ use yinzheng_ledger::merkle::StatusMap;
 use yinzheng_ledger::proto::{CommitCertificate, RecordState, StatusEntry};
 use yinzheng_ledger::{
     ChainParams, LedgerError, Outcome, ProposalError, Record, SetEpoch, StateKey, Tip,
-    ValidatorHistory, assemble_block, block_hash, check_execution, record_id,
+    ValidatorHistory, assemble_block, block_hash, check_execution,
 };
 
 pub use read::Snapshot;
@@ -82,6 +83,8 @@ pub struct Prepared {
     pub records_tree: Vec<Digest>,
     /// Log index of its first record.
     pub first_log_index: u64,
+    /// Its records as executed (for the audit indexes at commit).
+    records: Vec<Arc<Record>>,
     ops: Vec<crate::store::Op>,
     new_epoch: Option<SetEpoch<yinzheng_ledger::proto::ValidatorSet>>,
 }
@@ -157,12 +160,13 @@ impl Chain {
             None => {
                 let mut p = Pending::new(&db, suite);
                 let writes = genesis.initial_writes()?;
+                let digests: Vec<Digest> = writes.iter().map(|(k, _)| k.digest(suite)).collect();
                 let mut map = StatusMap::open(suite, &mut p);
-                for (k, v) in &writes {
-                    map.insert(&k.digest(suite), v)?;
+                for ((_, v), d) in writes.iter().zip(&digests) {
+                    map.insert(d, v)?;
                 }
-                for (k, v) in writes {
-                    yinzheng_ledger::BlockStore::put_state(&mut p, &k, v);
+                for ((k, v), d) in writes.into_iter().zip(&digests) {
+                    yinzheng_ledger::BlockStore::put_state(&mut p, &k, d, v);
                 }
                 let sv = StoredValidatorSet {
                     since_height: 1,
@@ -327,9 +331,9 @@ impl Chain {
     /// Execute `candidates` as the next block at `time_ms` by validator
     /// `proposer` (its index in the set). Refused records are left out and
     /// reported with their outcome.
-    pub fn prepare(
+    pub fn prepare<R: Borrow<Record> + Clone + Into<Arc<Record>>>(
         &self,
-        candidates: &[Record],
+        candidates: &[R],
         time_ms: u64,
         proposer: u32,
     ) -> Result<(Prepared, Vec<Outcome>), LedgerError> {
@@ -351,6 +355,12 @@ impl Chain {
         for (key, id) in &b.created {
             p.put(cf::INDEX, key.digest(suite).0.to_vec(), id.0.to_vec());
         }
+        let records = candidates
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| matches!(o, Outcome::Committed { .. }))
+            .map(|(r, _)| r.clone().into())
+            .collect();
         let prepared = Prepared {
             block: ProposedBlock {
                 header: Some(b.header),
@@ -361,6 +371,7 @@ impl Chain {
             record_ids: b.record_ids,
             records_tree: b.records_tree,
             first_log_index: b.first_log_index,
+            records,
             ops: p.into_ops(),
             new_epoch: b.new_epoch,
         };
@@ -372,31 +383,31 @@ impl Chain {
     /// and commit to exactly the state we compute. `now_ms` adds the clock
     /// check for live proposals (a synced block was already decided).
     ///
-    /// `known` returns records this node already verified (its mempool), by
-    /// id, so their signatures are not checked twice.
+    /// `known` returns the record this node already verified (its mempool)
+    /// whose envelope is exactly the given bytes, so its signatures are not
+    /// checked twice and its bytes not decoded again.
     pub fn validate(
         &self,
         block: &ProposedBlock,
         now_ms: Option<u64>,
         max_skew_ms: u64,
-        known: &(dyn Fn(&Digest) -> Option<Record> + Sync),
+        known: &(dyn Fn(&[u8]) -> Option<Arc<Record>> + Sync),
     ) -> Result<Prepared, ProposalError> {
         let Some(header) = block.header.as_ref() else {
             return Err(ProposalError::NoHeader);
         };
         let tip = self.head().tip;
         tip.check_proposal(header, block.records.len(), now_ms, max_skew_ms)?;
-        let records: Vec<Record> = block
+        let records: Vec<Arc<Record>> = block
             .records
             .par_iter()
             .enumerate()
-            .map(
-                |(index, b)| match record_id(self.params.suite, b).and_then(|id| known(&id)) {
-                    Some(r) if r.bytes() == b.as_slice() => Ok(r),
-                    _ => Record::decode(&self.params, b)
-                        .map_err(|rejection| ProposalError::BadRecord { index, rejection }),
-                },
-            )
+            .map(|(index, b)| match known(b) {
+                Some(r) if r.bytes() == b.as_slice() => Ok(r),
+                _ => Record::decode(&self.params, b)
+                    .map(Arc::new)
+                    .map_err(|rejection| ProposalError::BadRecord { index, rejection }),
+            })
             .collect::<Result<_, _>>()?;
         let (prepared, outcomes) = self.prepare(&records, header.time_ms, header.proposer)?;
         let ours = &prepared.block;

@@ -171,11 +171,11 @@ impl StateView for Pending<'_> {
 }
 
 impl BlockStore for Pending<'_> {
-    fn put_state(&mut self, key: &StateKey, value: Vec<u8>) {
+    fn put_state(&mut self, key: &StateKey, digest: &Digest, value: Vec<u8>) {
         if self.shared.is_some() && is_shared(key) {
             self.written_shared.insert(key.clone());
         }
-        self.put(cf::STATE, key.digest(self.suite).0.to_vec(), value);
+        self.put(cf::STATE, digest.0.to_vec(), value);
     }
 }
 
@@ -250,7 +250,7 @@ mod tests {
         let mut block = Pending::over(&db, suite, &kept, 7);
         assert_eq!(StateView::get(&block, &key).unwrap(), None);
         assert_eq!(kept.get(7, &key), Some(None), "kept for height 7");
-        block.put_state(&key, b"registered".to_vec());
+        block.put_state(&key, &key.digest(Suite::Sm), b"registered".to_vec());
         assert_eq!(
             StateView::get(&block, &key).unwrap().as_deref(),
             Some(&b"registered"[..])

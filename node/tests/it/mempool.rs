@@ -4,10 +4,11 @@
 
 use yinzheng_genesis::samples::Samples;
 use yinzheng_genesis::testnet::{self, TestnetOptions};
+use yinzheng_ledger::Record;
 use yinzheng_node::mempool::{AdmitError, Mempool};
 
-#[test]
-fn bounded_fifo_without_duplicates() {
+/// `n` distinct certificate records of a fresh testnet.
+fn records(n: usize) -> Vec<Record> {
     let dir = tempfile::tempdir().unwrap();
     let net = testnet::create(
         dir.path(),
@@ -21,12 +22,17 @@ fn bounded_fifo_without_duplicates() {
     )
     .unwrap();
     let s = Samples::new(&net.genesis, testnet::issuer_keys(&net.keys_dir).unwrap()).unwrap();
-    let r: Vec<_> = (0..3)
+    (0..n)
         .map(|i| {
             s.certificate(&format!("NO-{i}"), b"d", "h", 1_763_800_010_000)
                 .unwrap()
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn bounded_fifo_without_duplicates() {
+    let r = records(3);
     let mut m = Mempool::new(2);
     m.insert(r[0].clone()).unwrap();
     assert!(
@@ -46,6 +52,35 @@ fn bounded_fifo_without_duplicates() {
         m.take(1).iter().map(|x| x.id()).collect::<Vec<_>>(),
         vec![r[1].id()]
     );
+}
+
+/// A proposal's records are found by their exact envelope bytes (the
+/// validator then skips their decoding and signatures); other bytes, a
+/// record's bytes changed by one bit, and removed records are not found.
+#[test]
+fn found_by_exact_bytes_only() {
+    let r = records(2);
+    let mut m = Mempool::new(8);
+    m.insert(r[0].clone()).unwrap();
+    m.insert(r[1].clone()).unwrap();
+    for x in &r {
+        let found = m.get_by_bytes(x.bytes()).expect("waiting");
+        assert_eq!(found.id(), x.id());
+        assert_eq!(found.bytes(), x.bytes());
+    }
+    let mut flipped = r[0].bytes().to_vec();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    assert!(m.get_by_bytes(&flipped).is_none(), "one bit changed");
+    assert!(m.get_by_bytes(&r[0].bytes()[1..]).is_none(), "a byte short");
+    assert!(m.get_by_bytes(b"").is_none());
+    m.remove([r[0].id()]);
+    assert!(m.get_by_bytes(r[0].bytes()).is_none(), "removed");
+    assert_eq!(
+        m.get_by_bytes(r[1].bytes()).map(|x| x.id()),
+        Some(r[1].id())
+    );
+    assert!(m.get(&r[0].id()).is_none());
 }
 
 /// A record acknowledged by a node that is killed before any block could
