@@ -1,11 +1,10 @@
 //! Admission that survives a crash. A record the node has answered
 //! "admitted" for is on disk first: it is written, synced, to the `mempool`
 //! column family before the answer, and dropped from it when it commits or
-//! is refused at execution. On start the node reads back what is there,
+//! is refused at execution (records a member relayed are held in memory:
+//! that member stored them). On start the node reads back what is there,
 //! checks each record again against the committed state (signatures,
 //! rules, not committed meanwhile), and keeps those still acceptable.
-
-use std::time::Instant;
 
 use rayon::prelude::*;
 use yinzheng_crypto::Digest;
@@ -13,7 +12,7 @@ use yinzheng_ledger::Record;
 
 use crate::app::{Shared, now_ms};
 use crate::chain::Chain;
-use crate::mempool::{AdmitError, Mempool};
+use crate::mempool::{AdmitError, Mempool, Removed};
 use crate::store::{Op, StoreError, cf};
 
 /// How much lower than the rest of the node the admission threads are
@@ -39,9 +38,13 @@ fn entry(record: &Record, at_ms: u64) -> Op {
     (cf::MEMPOOL, record.id().0.to_vec(), Some(v))
 }
 
-/// Admit checked records: into the mempool, then onto disk in one synced
-/// write, each answer given only once its record is stored.
-pub fn admit(shared: &Shared, records: Vec<Record>) -> Vec<Result<(), AdmitError>> {
+/// Admit checked records into the mempool. `store`: write them to disk
+/// first, in one synced write, each answer given only once its record is
+/// stored: the records this node answers a client for. Records a member
+/// relays are held in memory only (`store` false): the member that
+/// answered the client stored them before relaying, and restores and
+/// proposes them after a crash of its own.
+pub fn admit(shared: &Shared, records: Vec<Record>, store: bool) -> Vec<Result<(), AdmitError>> {
     let at = now_ms();
     let mut answers = Vec::with_capacity(records.len());
     let mut ops = Vec::new();
@@ -49,11 +52,11 @@ pub fn admit(shared: &Shared, records: Vec<Record>) -> Vec<Result<(), AdmitError
     {
         let mut pool = shared.pool();
         for r in records {
-            let op = entry(&r, at);
+            let op = store.then(|| entry(&r, at));
             let id = r.id();
-            let answer = pool.insert_uncommitted(&shared.chain, r);
+            let answer = pool.insert_uncommitted(&shared.chain, r, store);
             if answer.is_ok() {
-                ops.push(op);
+                ops.extend(op);
                 held.push((answers.len(), id));
             }
             answers.push(answer);
@@ -73,15 +76,15 @@ pub fn admit(shared: &Shared, records: Vec<Record>) -> Vec<Result<(), AdmitError
 }
 
 /// Drop records from the mempool and from its stored copy (they committed
-/// or were refused). Returns those that were waiting here, with when they
-/// were admitted.
-pub fn forget(shared: &Shared, ids: impl IntoIterator<Item = Digest>) -> Vec<(Digest, Instant)> {
+/// or were refused). Returns those that were waiting here.
+pub fn forget(shared: &Shared, ids: impl IntoIterator<Item = Digest>) -> Vec<Removed> {
     let held = shared.pool().remove(ids);
-    if !held.is_empty() {
-        let ops = held
-            .iter()
-            .map(|(id, _)| (cf::MEMPOOL, id.0.to_vec(), None))
-            .collect();
+    let ops: Vec<Op> = held
+        .iter()
+        .filter(|r| r.stored)
+        .map(|r| (cf::MEMPOOL, r.id.0.to_vec(), None))
+        .collect();
+    if !ops.is_empty() {
         // Not synced: a deletion lost in a machine crash only leaves a
         // committed record behind, which the next start drops.
         if let Err(e) = shared.chain.db().write_with(ops, false) {

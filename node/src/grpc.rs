@@ -184,7 +184,7 @@ impl Node for Api {
         .map_err(refused)?;
         let (id, bytes) = (record.id(), record.bytes().to_vec());
         tokio::task::spawn_blocking(move || {
-            crate::admission::admit(&shared, vec![record]).remove(0)
+            crate::admission::admit(&shared, vec![record], true).remove(0)
         })
         .await
         .map_err(internal)?
@@ -384,7 +384,7 @@ impl Node for Api {
         .ok_or_else(|| internal("admission stopped"))??;
         let shared = self.shared.clone();
         let admitted = tokio::task::spawn_blocking(move || {
-            crate::admission::admit(&shared, checked)
+            crate::admission::admit(&shared, checked, false)
                 .iter()
                 .filter(|a| a.is_ok())
                 .count()

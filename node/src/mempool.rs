@@ -83,12 +83,32 @@ fn refused(e: yinzheng_ledger::ApplyError) -> AdmitError {
     }
 }
 
+/// A waiting record.
+#[derive(Debug)]
+struct Waiting {
+    record: Arc<Record>,
+    admitted: Instant,
+    stored: bool,
+}
+
+/// A record taken out of the mempool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Removed {
+    /// Its id.
+    pub id: Digest,
+    /// When it was admitted here.
+    pub admitted: Instant,
+    /// Whether it was stored in the `mempool` column family (and must be
+    /// deleted there).
+    pub stored: bool,
+}
+
 /// Records waiting for a block.
 #[derive(Debug)]
 pub struct Mempool {
     capacity: usize,
     order: VecDeque<Digest>,
-    records: HashMap<Digest, (Arc<Record>, Instant)>,
+    records: HashMap<Digest, Waiting>,
     /// A keyed hash of each waiting record's envelope bytes, to its id: a
     /// proposal's records are found here by their bytes, without decoding
     /// them or hashing them with the suite for their ids.
@@ -171,14 +191,26 @@ impl Mempool {
     /// Called with the pool locked, this reads the committed state once
     /// more: a commit writes the database before it takes the pool's lock
     /// to remove its records, so either this read sees the record committed
-    /// or that removal comes after this insert.
-    pub fn insert_uncommitted(&mut self, chain: &Chain, record: Record) -> Result<(), AdmitError> {
+    /// or that removal comes after this insert. `stored`: whether the
+    /// caller writes it to the `mempool` column family.
+    pub fn insert_uncommitted(
+        &mut self,
+        chain: &Chain,
+        record: Record,
+        stored: bool,
+    ) -> Result<(), AdmitError> {
         not_committed(chain, record.id())?;
-        self.insert(record)
+        self.insert_kept(record, stored)
     }
 
-    /// Add a checked record.
+    /// Add a checked record, one stored on disk.
     pub fn insert(&mut self, record: Record) -> Result<(), AdmitError> {
+        self.insert_kept(record, true)
+    }
+
+    /// Add a checked record, stored on disk or (`stored` false) held in
+    /// memory only.
+    fn insert_kept(&mut self, record: Record, stored: bool) -> Result<(), AdmitError> {
         let id = record.id();
         if self.records.contains_key(&id) {
             return Err(waiting_duplicate(id));
@@ -189,42 +221,51 @@ impl Mempool {
         self.order.push_back(id);
         self.by_bytes
             .insert(self.keyed.hash_one(record.bytes()), id);
-        self.records.insert(id, (Arc::new(record), Instant::now()));
+        let waiting = Waiting {
+            record: Arc::new(record),
+            admitted: Instant::now(),
+            stored,
+        };
+        self.records.insert(id, waiting);
         Ok(())
     }
 
     /// A waiting record.
     pub fn get(&self, id: &Digest) -> Option<Arc<Record>> {
-        self.records.get(id).map(|(r, _)| r.clone())
+        self.records.get(id).map(|w| w.record.clone())
     }
 
     /// The waiting record whose envelope is exactly `bytes`, if any.
     pub fn get_by_bytes(&self, bytes: &[u8]) -> Option<Arc<Record>> {
         let id = self.by_bytes.get(&self.keyed.hash_one(bytes))?;
-        let (r, _) = self.records.get(id)?;
-        (r.bytes() == bytes).then(|| r.clone())
+        let w = self.records.get(id)?;
+        (w.record.bytes() == bytes).then(|| w.record.clone())
     }
 
     /// Up to `max` records in arrival order (they stay until removed).
     pub fn take(&mut self, max: usize) -> Vec<Arc<Record>> {
         self.order
             .iter()
-            .filter_map(|id| self.records.get(id).map(|(r, _)| r.clone()))
+            .filter_map(|id| self.records.get(id).map(|w| w.record.clone()))
             .take(max)
             .collect()
     }
 
     /// Drop records (committed, or refused at execution). Returns those
-    /// that were waiting here, each with when it was admitted.
-    pub fn remove(&mut self, ids: impl IntoIterator<Item = Digest>) -> Vec<(Digest, Instant)> {
+    /// that were waiting here.
+    pub fn remove(&mut self, ids: impl IntoIterator<Item = Digest>) -> Vec<Removed> {
         let mut held = Vec::new();
         for id in ids {
-            if let Some((r, at)) = self.records.remove(&id) {
-                let h = self.keyed.hash_one(r.bytes());
+            if let Some(w) = self.records.remove(&id) {
+                let h = self.keyed.hash_one(w.record.bytes());
                 if self.by_bytes.get(&h) == Some(&id) {
                     self.by_bytes.remove(&h);
                 }
-                held.push((id, at));
+                held.push(Removed {
+                    id,
+                    admitted: w.admitted,
+                    stored: w.stored,
+                });
             }
         }
         // Ids of removed records are skipped where met and dropped from

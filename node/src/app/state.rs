@@ -259,8 +259,8 @@ impl App {
         m.height.set(i64::try_from(height).unwrap_or(i64::MAX));
         m.blocks.inc();
         m.committed.inc_by(ids.len() as u64);
-        for (_, admitted) in held {
-            m.record_seconds.observe(admitted.elapsed().as_secs_f64());
+        for r in held {
+            m.record_seconds.observe(r.admitted.elapsed().as_secs_f64());
         }
         if let Some((h, started)) = self.height_started
             && h == height

@@ -150,7 +150,7 @@ fn a_record_committed_between_its_check_and_the_pool_is_refused() {
     let outcomes = commit_first_block(&f, &node);
     assert!(matches!(outcomes[0], Outcome::Committed { .. }));
     let mut pool = Mempool::new(8);
-    let refused = pool.insert_uncommitted(&node, r.clone()).unwrap_err();
+    let refused = pool.insert_uncommitted(&node, r.clone(), true).unwrap_err();
     assert!(
         matches!(&refused, AdmitError::Rejected(x) if x.code.as_str() == "DUPLICATE"),
         "{refused}"
@@ -158,7 +158,7 @@ fn a_record_committed_between_its_check_and_the_pool_is_refused() {
     assert!(pool.is_empty());
     // Not committed: admitted.
     let other = f.issue_record("NO-2", b"never committed");
-    pool.insert_uncommitted(&node, other).unwrap();
+    pool.insert_uncommitted(&node, other, true).unwrap();
     assert_eq!(pool.len(), 1);
 }
 
@@ -189,7 +189,8 @@ fn a_record_met_again_costs_no_signature_check() {
     let time = f.produced[0].1;
     let waiting = f.issue_record("NO-2", b"waiting");
     let mut pool = Mempool::new(8);
-    pool.insert_uncommitted(&node, waiting.clone()).unwrap();
+    pool.insert_uncommitted(&node, waiting.clone(), true)
+        .unwrap();
     let now = time + 1;
 
     for (r, seen) in [(&committed, "committed"), (&waiting, "waiting")] {

@@ -84,8 +84,10 @@ fn found_by_exact_bytes_only() {
 }
 
 /// A record acknowledged by a node that is killed before any block could
-/// carry it (no quorum: the other three are down) is not lost: the node
+/// carry it (no quorum: two of the four are down) is not lost: the node
 /// restarts with it in its mempool, and it commits once the others are back.
+/// The member it was relayed to held it in memory only: killed and
+/// restarted alone, that member has nothing waiting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admitted_record_survives_kill_9_before_its_block() {
     use std::time::{Duration, Instant};
@@ -94,7 +96,7 @@ async fn an_admitted_record_survives_kill_9_before_its_block() {
 
     let _serial = crate::common::SERIAL.lock().await;
     let mut net = crate::common::start(29000).await;
-    for i in 1..4 {
+    for i in 2..4 {
         net.cluster.kill(i);
     }
     let r = net.certificate(7);
@@ -112,9 +114,24 @@ async fn an_admitted_record_survives_kill_9_before_its_block() {
     };
     let missing = net.clients[0].get_record(lookup.clone()).await.unwrap_err();
     assert_eq!(missing.code(), tonic::Code::NotFound, "{missing}");
+    let relayed_by = Instant::now() + Duration::from_secs(20);
+    while waiting(&mut net.clients[1]).await != 1 {
+        assert!(Instant::now() < relayed_by, "never relayed to node 1");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     net.cluster.kill(0);
-    net.cluster.start_all().unwrap();
-    for i in 0..4 {
+    net.cluster.kill(1);
+    net.cluster.start(1).unwrap();
+    net.reconnect(1).await;
+    assert_eq!(
+        waiting(&mut net.clients[1]).await,
+        0,
+        "a relayed record is not restored by the member it was relayed to"
+    );
+    for i in [0, 2, 3] {
+        net.cluster.start(i).unwrap();
+    }
+    for i in [0, 2, 3] {
         net.reconnect(i).await;
     }
     let deadline = Instant::now() + Duration::from_secs(90);
@@ -143,4 +160,13 @@ async fn an_admitted_record_survives_kill_9_before_its_block() {
         .await
         .unwrap_err();
     assert!(again.message().contains("already committed"), "{again}");
+}
+
+/// Records waiting in node `c`'s mempool.
+async fn waiting(c: &mut yinzheng_consortium::cluster::Client) -> u32 {
+    c.get_info(yinzheng_node::proto::InfoRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .mempool_size
 }
