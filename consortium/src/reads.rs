@@ -181,7 +181,7 @@ fn fill(net: &testnet::Testnet, o: &ReadOptions) -> eyre::Result<()> {
         }
         let header = prepared.block.header.clone().unwrap_or_default();
         let cert = sign_commit(suite, &header, 0, &quorum).map_err(|e| eyre!("{e}"))?;
-        written += prepared.record_ids.len();
+        written += prepared.record_ids().len();
         let t = Instant::now();
         chain.commit(prepared, cert).map_err(|e| eyre!("{e}"))?;
         committing += t.elapsed();

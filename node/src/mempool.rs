@@ -87,6 +87,8 @@ fn refused(e: yinzheng_ledger::ApplyError) -> AdmitError {
 #[derive(Debug)]
 struct Waiting {
     record: Arc<Record>,
+    /// Its key in `by_bytes`.
+    bytes_hash: u64,
     admitted: Instant,
     stored: bool,
 }
@@ -219,20 +221,16 @@ impl Mempool {
             return Err(AdmitError::Busy(self.capacity));
         }
         self.order.push_back(id);
-        self.by_bytes
-            .insert(self.keyed.hash_one(record.bytes()), id);
+        let bytes_hash = self.keyed.hash_one(record.bytes());
+        self.by_bytes.insert(bytes_hash, id);
         let waiting = Waiting {
             record: Arc::new(record),
+            bytes_hash,
             admitted: Instant::now(),
             stored,
         };
         self.records.insert(id, waiting);
         Ok(())
-    }
-
-    /// A waiting record.
-    pub fn get(&self, id: &Digest) -> Option<Arc<Record>> {
-        self.records.get(id).map(|w| w.record.clone())
     }
 
     /// The waiting record whose envelope is exactly `bytes`, if any.
@@ -257,9 +255,8 @@ impl Mempool {
         let mut held = Vec::new();
         for id in ids {
             if let Some(w) = self.records.remove(&id) {
-                let h = self.keyed.hash_one(w.record.bytes());
-                if self.by_bytes.get(&h) == Some(&id) {
-                    self.by_bytes.remove(&h);
+                if self.by_bytes.get(&w.bytes_hash) == Some(&id) {
+                    self.by_bytes.remove(&w.bytes_hash);
                 }
                 held.push(Removed {
                     id,

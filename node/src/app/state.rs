@@ -180,7 +180,7 @@ impl App {
             }
         }
         let id = prepared.id;
-        info!(height, round = %round, records = prepared.record_ids.len(), block = %id, "proposing");
+        info!(height, round = %round, records = prepared.record_ids().len(), block = %id, "proposing");
         self.ours.insert((height, round.as_i64()), id);
         self.candidates.insert(
             (height, id),
@@ -247,7 +247,7 @@ impl App {
         let set = self.shared.chain.head().history.set_at(height).clone();
         TrustedValidators::new(suite, set).and_then(|t| t.verify_commit(&header, &lcert))?;
         let first = c.prepared.first_log_index;
-        let ids = c.prepared.record_ids.clone();
+        let ids: Vec<Digest> = c.prepared.record_ids().collect();
         let started = Instant::now();
         self.shared.chain.commit(c.prepared, lcert)?;
         self.shared

@@ -77,19 +77,23 @@ pub struct Prepared {
     pub block: ProposedBlock,
     /// Its hash (what consensus decides on).
     pub id: Digest,
-    /// Ids of its records, in order.
-    pub record_ids: Vec<Digest>,
     /// Every node of its records tree, as assembled (stored at commit).
     pub records_tree: Vec<Digest>,
     /// Log index of its first record.
     pub first_log_index: u64,
-    /// Its records as executed (for the audit indexes at commit).
+    /// Its records as executed, in order (the audit indexes at commit read
+    /// them).
     records: Vec<Arc<Record>>,
     ops: Vec<crate::store::Op>,
     new_epoch: Option<SetEpoch<yinzheng_ledger::proto::ValidatorSet>>,
 }
 
 impl Prepared {
+    /// Ids of its records, in order.
+    pub fn record_ids(&self) -> impl ExactSizeIterator<Item = Digest> + '_ {
+        self.records.iter().map(|r| r.id())
+    }
+
     /// Height of the block.
     pub fn height(&self) -> u64 {
         self.block.header.as_ref().map_or(0, |h| h.height)
@@ -368,7 +372,6 @@ impl Chain {
                 records: b.records,
             },
             id: b.hash,
-            record_ids: b.record_ids,
             records_tree: b.records_tree,
             first_log_index: b.first_log_index,
             records,

@@ -89,7 +89,7 @@ fn the_node_computes_what_the_ledger_computes() {
                 &block_hash(suite, &want.view.header).unwrap()
             ),
         );
-        ids.extend(prepared.record_ids.iter().copied());
+        ids.extend(prepared.record_ids());
         node.commit(prepared, cert.clone()).unwrap();
         let stored = node.block(height).unwrap().unwrap();
         assert_eq!(stored.certificate, Some(cert));
