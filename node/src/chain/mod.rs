@@ -24,7 +24,9 @@ use yinzheng_ledger::{
 pub use read::Snapshot;
 
 use crate::proto::{ProposedBlock, StoredBlock, StoredValidatorSet};
+use crate::store::committed::CommittedPages;
 use crate::store::hot::{HeightCache, HotPages};
+use crate::store::pages::{Page, PageRef};
 use crate::store::shared::{SharedEntries, shared_entries};
 use crate::store::{Db, Pending, StoreError, cf, meta};
 
@@ -85,6 +87,9 @@ pub struct Prepared {
     /// them).
     records: Vec<Arc<Record>>,
     ops: Vec<crate::store::Op>,
+    /// The upper status-map pages it changed, decoded: carried into the
+    /// chain's [`CommittedPages`] at commit.
+    pages: Vec<(PageRef, Arc<Page>)>,
     new_epoch: Option<SetEpoch<yinzheng_ledger::proto::ValidatorSet>>,
 }
 
@@ -115,6 +120,9 @@ pub struct Chain {
     /// shared by the blocks executed and the admission checks run over one
     /// height.
     shared: SharedEntries,
+    /// The status map's upper pages of the committed head, read by every
+    /// block's execution and carried forward by each commit.
+    committed: CommittedPages,
 }
 
 /// Signer keys whose status entries are kept for a height (about 1 KB
@@ -185,6 +193,7 @@ impl Chain {
             }
         }
         let head = Self::load_head(&db, &params, genesis_hash, genesis.genesis_time_ms)?;
+        let committed = CommittedPages::new(head.tip.height);
         let chain = Chain {
             db,
             params,
@@ -193,6 +202,7 @@ impl Chain {
             hot: HotPages::default(),
             signer_entries: HeightCache::new(SIGNER_ENTRIES_KEPT),
             shared: shared_entries(),
+            committed,
         };
         if chain.db.meta_u64(meta::AUDIT)? != Some(index::VERSION) {
             tracing::info!(
@@ -343,7 +353,13 @@ impl Chain {
     ) -> Result<(Prepared, Vec<Outcome>), LedgerError> {
         let head = self.head();
         let suite = self.params.suite;
-        let mut p = Pending::over(&self.db, suite, &self.shared, head.tip.height);
+        let mut p = Pending::over(
+            &self.db,
+            suite,
+            &self.shared,
+            &self.committed,
+            head.tip.height,
+        );
         let (b, outcomes) = assemble_block(
             &self.params,
             &head.tip,
@@ -365,6 +381,7 @@ impl Chain {
             .filter(|(_, o)| matches!(o, Outcome::Committed { .. }))
             .map(|(r, _)| r.clone().into())
             .collect();
+        let (ops, pages) = p.into_writes();
         let prepared = Prepared {
             block: ProposedBlock {
                 header: Some(b.header),
@@ -375,7 +392,8 @@ impl Chain {
             records_tree: b.records_tree,
             first_log_index: b.first_log_index,
             records,
-            ops: p.into_ops(),
+            ops,
+            pages,
             new_epoch: b.new_epoch,
         };
         Ok((prepared, outcomes))
@@ -456,6 +474,8 @@ impl Chain {
             ops.push((cf::VALSETS, be(e.since_height), Some(sv.encode_to_vec())));
         }
         self.db.write(ops)?;
+        self.committed
+            .advance(head.tip.height, height, prepared.pages);
         head.tip = Tip {
             height,
             log_size: state.log_size,
@@ -477,7 +497,13 @@ impl Chain {
         let head = self.head();
         let height = head.tip.height;
         let out = f(
-            &Pending::over(&self.db, self.params.suite, &self.shared, height),
+            &Pending::over(
+                &self.db,
+                self.params.suite,
+                &self.shared,
+                &self.committed,
+                height,
+            ),
             height,
         );
         drop(head);

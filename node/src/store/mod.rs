@@ -2,6 +2,7 @@
 //! batch per committed block (written with sync, so a block that was
 //! acknowledged survives a crash of the process or the machine).
 
+pub mod committed;
 pub mod hot;
 pub mod pages;
 mod pending;

@@ -4,11 +4,13 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use yinzheng_crypto::{Digest, Suite};
 use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore};
 use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 
+use super::committed::{self, CommittedPages};
 use super::hot::HotPages;
 use super::pages::{self, Page, PageRef};
 use super::shared::{SharedEntries, is_shared};
@@ -17,7 +19,7 @@ use super::{Db, StoreError, cf};
 /// Pages read or changed, each with whether it changed. Hashed with
 /// foldhash (seeded per process): a block looks pages up about 100,000
 /// times, and SipHash was about a tenth of each lookup's time.
-type PageCache = HashMap<PageRef, (Box<Page>, bool), foldhash::fast::RandomState>;
+type PageCache = HashMap<PageRef, (Arc<Page>, bool), foldhash::fast::RandomState>;
 
 /// A block's pending writes over the committed database.
 pub struct Pending<'a> {
@@ -25,7 +27,9 @@ pub struct Pending<'a> {
     suite: Suite,
     writes: HashMap<(&'static str, Vec<u8>), Option<Vec<u8>>>,
     /// Status-map and log pages read or changed, and whether changed
-    /// (boxed: a block touches thousands, and the map's table stays small).
+    /// (behind a pointer: a block touches thousands, and the map's table
+    /// stays small; shared with the cache a page came from until the block
+    /// first changes it, then copied).
     pages: RefCell<PageCache>,
     /// For a reader: the decoded hot pages shared with other readers of
     /// the same height.
@@ -33,6 +37,9 @@ pub struct Pending<'a> {
     /// State entries many records read, shared with the other readers and
     /// blocks over the same height (the caller holds the head at it).
     shared: Option<(&'a SharedEntries, u64)>,
+    /// For a block: the upper status-map pages of the height it executes
+    /// over, kept decoded from block to block.
+    committed: Option<(&'a CommittedPages, u64)>,
     /// Shared entries this block has written: read from its own writes,
     /// never from what others kept.
     written_shared: HashSet<StateKey>,
@@ -48,17 +55,26 @@ impl<'a> Pending<'a> {
             pages: RefCell::new(HashMap::default()),
             hot: None,
             shared: None,
+            committed: None,
             written_shared: HashSet::new(),
         }
     }
 
     /// Pending writes over the committed state at `height` (the caller
     /// holds the chain's head at that height while this lives), reading
-    /// the entries many records read through `shared`: a block executed on
-    /// top of that height, or a dry run of the rules against it.
-    pub fn over(db: &'a Db, suite: Suite, shared: &'a SharedEntries, height: u64) -> Self {
+    /// the entries many records read through `shared` and the status map's
+    /// upper pages through `pages`: a block executed on top of that height,
+    /// or a dry run of the rules against it.
+    pub fn over(
+        db: &'a Db,
+        suite: Suite,
+        shared: &'a SharedEntries,
+        pages: &'a CommittedPages,
+        height: u64,
+    ) -> Self {
         Pending {
             shared: Some((shared, height)),
+            committed: Some((pages, height)),
             ..Pending::new(db, suite)
         }
     }
@@ -73,16 +89,26 @@ impl<'a> Pending<'a> {
         }
     }
 
-    fn load(&self, page: &PageRef) -> Result<Box<Page>, StoreError> {
+    /// A page as committed, shared with the cache it came from (if any):
+    /// the block copies it only when it first changes it.
+    fn load(&self, page: &PageRef) -> Result<Arc<Page>, StoreError> {
+        if let Some((kept, height)) = self.committed.filter(|_| committed::is_kept(page)) {
+            if let Some(page) = kept.get(height, page) {
+                return Ok(page);
+            }
+            let read = Arc::new(pages::load(self.db, page)?);
+            kept.put(height, *page, read.clone());
+            return Ok(read);
+        }
         let Some((hot, height)) = self.hot.filter(|_| super::hot::is_hot(page)) else {
-            return Ok(Box::new(pages::load(self.db, page)?));
+            return Ok(Arc::new(pages::load(self.db, page)?));
         };
         if let Some(kept) = hot.get(height, page) {
-            return Ok(Box::new((*kept).clone()));
+            return Ok(kept);
         }
-        let read = pages::load(self.db, page)?;
-        hot.put(height, *page, std::sync::Arc::new(read.clone()));
-        Ok(Box::new(read))
+        let read = Arc::new(pages::load(self.db, page)?);
+        hot.put(height, *page, read.clone());
+        Ok(read)
     }
 
     /// Read through the pending writes.
@@ -100,16 +126,29 @@ impl<'a> Pending<'a> {
 
     /// The writes, ready for [`Db::write`].
     pub fn into_ops(self) -> Vec<super::Op> {
-        let pages = self
-            .pages
-            .into_inner()
-            .into_iter()
-            .filter(|(_, (_, dirty))| *dirty);
-        self.writes
+        self.into_writes().0
+    }
+
+    /// The writes, ready for [`Db::write`], and the changed pages a
+    /// [`CommittedPages`] keeps, decoded, for [`CommittedPages::advance`]
+    /// once the writes are written.
+    pub fn into_writes(self) -> (Vec<super::Op>, Vec<(PageRef, Arc<Page>)>) {
+        let mut kept = Vec::new();
+        let mut ops: Vec<super::Op> = self
+            .writes
             .into_iter()
             .map(|((f, k), v)| (f, k, v))
-            .chain(pages.map(|(r, (page, _))| (r.family(), r.key(), page.encode())))
-            .collect()
+            .collect();
+        for (r, (page, dirty)) in self.pages.into_inner() {
+            if !dirty {
+                continue;
+            }
+            ops.push((r.family(), r.key(), page.encode()));
+            if committed::is_kept(&r) {
+                kept.push((r, page));
+            }
+        }
+        (ops, kept)
     }
 
     /// Run `f` on a page (status map or log) and a slot of it, reading the
@@ -118,7 +157,7 @@ impl<'a> Pending<'a> {
         &self,
         page: PageRef,
         slot: usize,
-        f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
+        f: impl FnOnce(&mut (Arc<Page>, bool), usize) -> R,
     ) -> Result<R, StoreError> {
         let mut pages = self.pages.borrow_mut();
         let entry = match pages.entry(page) {
@@ -135,7 +174,7 @@ impl<'a> Pending<'a> {
         &self,
         depth: u16,
         pos: &Digest,
-        f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
+        f: impl FnOnce(&mut (Arc<Page>, bool), usize) -> R,
     ) -> Result<R, StoreError> {
         let (id, slot) = pages::locate(depth, pos);
         self.with_page(PageRef::Smt(id), slot, f)
@@ -145,7 +184,7 @@ impl<'a> Pending<'a> {
         &self,
         level: u8,
         index: u64,
-        f: impl FnOnce(&mut (Box<Page>, bool), usize) -> R,
+        f: impl FnOnce(&mut (Arc<Page>, bool), usize) -> R,
     ) -> Result<R, StoreError> {
         let (id, slot) = pages::locate_log(level, index);
         self.with_page(PageRef::Log(id), slot, f)
@@ -195,7 +234,7 @@ impl LogStore for Pending<'_> {
 
     fn put_node(&mut self, level: u8, index: u64, hash: Digest) -> Result<(), LedgerError> {
         Ok(self.with_log_page(level, index, |(page, dirty), slot| {
-            page.set(slot, Some(SmtNode::Interior(hash)));
+            Arc::make_mut(page).set(slot, Some(SmtNode::Interior(hash)));
             *dirty = true;
         })?)
     }
@@ -208,14 +247,14 @@ impl SmtStore for Pending<'_> {
 
     fn put_node(&mut self, depth: u16, prefix: Digest, node: SmtNode) -> Result<(), LedgerError> {
         Ok(self.with_smt_page(depth, &prefix, |(page, dirty), slot| {
-            page.set(slot, Some(node));
+            Arc::make_mut(page).set(slot, Some(node));
             *dirty = true;
         })?)
     }
 
     fn delete_node(&mut self, depth: u16, prefix: &Digest) -> Result<(), LedgerError> {
         Ok(self.with_smt_page(depth, prefix, |(page, dirty), slot| {
-            page.set(slot, None);
+            Arc::make_mut(page).set(slot, None);
             *dirty = true;
         })?)
     }
@@ -246,8 +285,9 @@ mod tests {
         let db = Db::open(dir.path()).unwrap();
         let suite = Suite::Sm;
         let kept = shared_entries();
+        let pages = CommittedPages::new(7);
         let key = StateKey::Org("91440000MA".into());
-        let mut block = Pending::over(&db, suite, &kept, 7);
+        let mut block = Pending::over(&db, suite, &kept, &pages, 7);
         assert_eq!(StateView::get(&block, &key).unwrap(), None);
         assert_eq!(kept.get(7, &key), Some(None), "kept for height 7");
         block.put_state(&key, &key.digest(Suite::Sm), b"registered".to_vec());
@@ -256,11 +296,11 @@ mod tests {
             Some(&b"registered"[..])
         );
         // Another reader of height 7 still sees the committed state.
-        let other = Pending::over(&db, suite, &kept, 7);
+        let other = Pending::over(&db, suite, &kept, &pages, 7);
         assert_eq!(StateView::get(&other, &key).unwrap(), None);
         // Once committed, height 8 reads it from the database.
         db.write(block.into_ops()).unwrap();
-        let next = Pending::over(&db, suite, &kept, 8);
+        let next = Pending::over(&db, suite, &kept, &pages, 8);
         assert_eq!(
             StateView::get(&next, &key).unwrap().as_deref(),
             Some(&b"registered"[..])
