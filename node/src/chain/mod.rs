@@ -193,7 +193,6 @@ impl Chain {
             }
         }
         let head = Self::load_head(&db, &params, genesis_hash, genesis.genesis_time_ms)?;
-        let committed = CommittedPages::new(head.tip.height);
         let chain = Chain {
             db,
             params,
@@ -202,7 +201,7 @@ impl Chain {
             hot: HotPages::default(),
             signer_entries: HeightCache::new(SIGNER_ENTRIES_KEPT),
             shared: shared_entries(),
-            committed,
+            committed: CommittedPages::default(),
         };
         if chain.db.meta_u64(meta::AUDIT)? != Some(index::VERSION) {
             tracing::info!(

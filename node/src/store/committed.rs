@@ -18,9 +18,9 @@
 //! database at height `h` is the page of height `h`. A commit from a height
 //! other than the one kept (nothing kept yet) starts afresh.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
+use super::hot::DecodedPages;
 use super::pages::{Page, PageRef};
 
 /// Status-map pages whose top is at most this deep are kept: the root page
@@ -37,86 +37,52 @@ pub fn is_kept(page: &PageRef) -> bool {
     matches!(page, PageRef::Smt((d0, _)) if *d0 <= COMMITTED_SMT_DEPTH)
 }
 
-type Map = HashMap<PageRef, Arc<Page>, foldhash::fast::RandomState>;
-
-struct Held {
-    height: u64,
-    pages: Map,
-}
-
 /// The upper status-map pages of one committed height, carried forward by
 /// each commit.
-pub struct CommittedPages {
-    held: Mutex<Held>,
+pub struct CommittedPages(DecodedPages);
+
+impl Default for CommittedPages {
+    fn default() -> Self {
+        CommittedPages(DecodedPages::new(COMMITTED_CAPACITY))
+    }
 }
 
 impl CommittedPages {
-    /// Nothing kept, for the committed `height`.
-    pub fn new(height: u64) -> Self {
-        CommittedPages {
-            held: Mutex::new(Held {
-                height,
-                pages: Map::default(),
-            }),
-        }
-    }
-
-    fn held(&self) -> MutexGuard<'_, Held> {
-        // Only whole values are stored under the lock: a panic elsewhere
-        // cannot leave it half-written.
-        self.held.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// The page as committed at `height`, if kept.
     pub fn get(&self, height: u64, page: &PageRef) -> Option<Arc<Page>> {
-        let held = self.held();
-        if held.height != height {
-            return None;
-        }
-        held.pages.get(page).cloned()
+        self.0.get(height, page)
     }
 
     /// Keep a page read from the database at `height` (a reader holding the
-    /// head there), if it is one kept and `height` is the height kept.
+    /// head there), if it is one kept.
     pub fn put(&self, height: u64, page: PageRef, value: Arc<Page>) {
-        if !is_kept(&page) {
-            return;
-        }
-        let mut held = self.held();
-        if held.height == height && held.pages.len() < COMMITTED_CAPACITY {
-            held.pages.insert(page, value);
+        if is_kept(&page) {
+            self.0.put(height, page, value);
         }
     }
 
     /// The block of height `to`, executed over height `from`, has been
-    /// written with the pages `changed`: keep those (an emptied page is kept
-    /// empty, as the database now reads it) and tag what is kept with `to`.
-    /// Kept for another height than `from`: start afresh at `to`.
+    /// written with the pages `changed`: keep those that are kept (an
+    /// emptied page is kept empty, as the database now reads it) and carry
+    /// the rest to `to`. Kept for another height than `from`: start afresh.
     pub fn advance(&self, from: u64, to: u64, changed: Vec<(PageRef, Arc<Page>)>) {
-        let mut held = self.held();
-        if held.height != from {
-            held.pages.clear();
-        } else {
-            for (page, value) in changed {
-                if !is_kept(&page) {
-                    continue;
-                }
-                if held.pages.len() < COMMITTED_CAPACITY || held.pages.contains_key(&page) {
-                    held.pages.insert(page, value);
-                }
-            }
-        }
-        held.height = to;
+        let changed = changed.into_iter().filter(|(page, _)| is_kept(page));
+        self.0.advance(from, to, changed);
+    }
+
+    /// The cache itself, for a block that has checked [`is_kept`].
+    pub(super) fn pages(&self) -> &DecodedPages {
+        &self.0
     }
 
     /// Pages kept now.
     pub fn len(&self) -> usize {
-        self.held().pages.len()
+        self.0.len()
     }
 
     /// Whether none is kept.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.0.is_empty()
     }
 }
 
@@ -138,20 +104,24 @@ mod tests {
 
     #[test]
     fn a_page_is_seen_at_the_height_it_was_read_at_only() {
-        let kept = CommittedPages::new(5);
+        let kept = CommittedPages::default();
         kept.put(5, smt(0, 0), page(1));
         assert_eq!(kept.get(5, &smt(0, 0)), Some(page(1)));
         assert_eq!(kept.get(4, &smt(0, 0)), None);
         assert_eq!(kept.get(6, &smt(0, 0)), None);
-        // A reader at another height keeps nothing.
+        // A reader of an older height keeps nothing.
         kept.put(4, smt(4, 1), page(2));
+        assert_eq!(kept.len(), 1);
+        // A reader of a newer height starts afresh.
         kept.put(6, smt(4, 1), page(2));
         assert_eq!(kept.len(), 1);
+        assert_eq!(kept.get(6, &smt(4, 1)), Some(page(2)));
+        assert_eq!(kept.get(6, &smt(0, 0)), None);
     }
 
     #[test]
     fn a_commit_carries_the_pages_forward_with_its_changes() {
-        let kept = CommittedPages::new(5);
+        let kept = CommittedPages::default();
         kept.put(5, smt(0, 0), page(1));
         kept.put(5, smt(4, 1), page(2));
         kept.advance(5, 6, vec![(smt(4, 1), page(3)), (smt(8, 2), page(4))]);
@@ -175,7 +145,7 @@ mod tests {
 
     #[test]
     fn deep_pages_and_log_pages_are_not_kept() {
-        let kept = CommittedPages::new(1);
+        let kept = CommittedPages::default();
         kept.put(1, smt(COMMITTED_SMT_DEPTH + 4, 0), page(1));
         kept.put(1, PageRef::Log((3, 0)), page(1));
         kept.advance(1, 2, vec![(smt(COMMITTED_SMT_DEPTH + 4, 0), page(1))]);
@@ -198,7 +168,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path()).unwrap();
         let shared = shared_entries();
-        let kept = CommittedPages::new(0);
+        let kept = CommittedPages::default();
         let mut mem = StatusMap::open(Suite::Sm, MemSmtStore::default());
         let keys: Vec<Digest> = (0..4_000u32)
             .map(|i| Suite::Sm.hash_parts(&[b"k", &i.to_be_bytes()]))
@@ -223,10 +193,10 @@ mod tests {
             let (ops, changed) = block.into_writes();
             db.write(ops).unwrap();
             kept.advance(h, h + 1, changed);
-            let held = kept.held();
-            assert_eq!(held.height, h + 1);
-            assert!(!held.pages.is_empty());
-            for (page, value) in &held.pages {
+            let (height, held) = kept.pages().kept();
+            assert_eq!(height, h + 1);
+            assert!(!held.is_empty());
+            for (page, value) in &held {
                 assert_eq!(**value, pages::load(&db, page).unwrap(), "{page:?}");
             }
         }

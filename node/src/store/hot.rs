@@ -10,10 +10,12 @@
 //! database is the state of that height (a commit writes under the write
 //! lock), so a page read at height `h` is the page of height `h`.
 //!
-//! Only readers use it; a block's execution reads and writes its own pages.
+//! Only readers use it; a block's execution reads and writes its own pages
+//! (its upper status-map pages through `committed`, the same structure
+//! carried from height to height).
 
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::{Arc, Mutex};
 
 use super::pages::{Page, PageRef};
@@ -34,32 +36,36 @@ pub fn is_hot(page: &PageRef) -> bool {
     }
 }
 
-struct Held<K, V> {
+struct Held<K, V, S> {
     height: u64,
-    values: HashMap<K, V>,
+    values: HashMap<K, V, S>,
 }
 
 /// Values read at one height, kept for the other readers of that height:
 /// a reader at another height neither sees nor keeps them, and the first
 /// reader of a newer height starts afresh.
-pub struct HeightCache<K, V> {
+pub struct HeightCache<K, V, S = RandomState> {
     capacity: usize,
-    held: Mutex<Held<K, V>>,
+    held: Mutex<Held<K, V, S>>,
 }
 
-impl<K: Eq + Hash, V: Clone> HeightCache<K, V> {
+/// Decoded pages of one height, hashed with foldhash (seeded per process),
+/// as a block's own pages are.
+pub type DecodedPages = HeightCache<PageRef, Arc<Page>, foldhash::fast::RandomState>;
+
+impl<K: Eq + Hash, V: Clone, S: BuildHasher + Default> HeightCache<K, V, S> {
     /// Keeping at most `capacity` values.
     pub fn new(capacity: usize) -> Self {
         HeightCache {
             capacity,
             held: Mutex::new(Held {
                 height: 0,
-                values: HashMap::new(),
+                values: HashMap::default(),
             }),
         }
     }
 
-    fn held(&self) -> std::sync::MutexGuard<'_, Held<K, V>> {
+    fn held(&self) -> std::sync::MutexGuard<'_, Held<K, V, S>> {
         // Only whole values are stored under the lock: a panic elsewhere
         // cannot leave it half-written.
         self.held.lock().unwrap_or_else(|e| e.into_inner())
@@ -88,9 +94,40 @@ impl<K: Eq + Hash, V: Clone> HeightCache<K, V> {
         }
     }
 
+    /// A block of height `to`, executed over height `from`, has been
+    /// written with `changed`: what is kept for `from` is kept for `to`,
+    /// with those values replacing (or joining, below the capacity) the
+    /// ones kept. Kept for another height than `from`: start afresh at `to`.
+    /// Only for values the block's write gives exactly (the caller holds
+    /// the head's write lock across that write and this).
+    pub fn advance(&self, from: u64, to: u64, changed: impl IntoIterator<Item = (K, V)>) {
+        let mut held = self.held();
+        if held.height == from {
+            for (key, value) in changed {
+                if held.values.len() < self.capacity || held.values.contains_key(&key) {
+                    held.values.insert(key, value);
+                }
+            }
+        } else {
+            held.values.clear();
+        }
+        held.height = to;
+    }
+
     /// Values kept now.
     pub fn len(&self) -> usize {
         self.held().values.len()
+    }
+
+    /// The height kept and its values (tests).
+    #[cfg(test)]
+    pub fn kept(&self) -> (u64, Vec<(K, V)>)
+    where
+        K: Clone,
+    {
+        let held = self.held();
+        let values = held.values.iter().map(|(k, v)| (k.clone(), v.clone()));
+        (held.height, values.collect())
     }
 
     /// Whether none is kept.
@@ -100,7 +137,7 @@ impl<K: Eq + Hash, V: Clone> HeightCache<K, V> {
 }
 
 /// Decoded hot pages of one height ([`is_hot`] pages only).
-pub struct HotPages(HeightCache<PageRef, Arc<Page>>);
+pub struct HotPages(DecodedPages);
 
 impl Default for HotPages {
     fn default() -> Self {
@@ -119,6 +156,11 @@ impl HotPages {
         if is_hot(&page) {
             self.0.put(height, page, value);
         }
+    }
+
+    /// The cache itself, for a reader that has checked [`is_hot`].
+    pub(super) fn pages(&self) -> &DecodedPages {
+        &self.0
     }
 
     /// Pages kept now.

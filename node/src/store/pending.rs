@@ -92,22 +92,19 @@ impl<'a> Pending<'a> {
     /// A page as committed, shared with the cache it came from (if any):
     /// the block copies it only when it first changes it.
     fn load(&self, page: &PageRef) -> Result<Arc<Page>, StoreError> {
-        if let Some((kept, height)) = self.committed.filter(|_| committed::is_kept(page)) {
-            if let Some(page) = kept.get(height, page) {
-                return Ok(page);
-            }
-            let read = Arc::new(pages::load(self.db, page)?);
-            kept.put(height, *page, read.clone());
-            return Ok(read);
-        }
-        let Some((hot, height)) = self.hot.filter(|_| super::hot::is_hot(page)) else {
+        let cache = match (self.committed, self.hot) {
+            (Some((kept, height)), _) if committed::is_kept(page) => Some((kept.pages(), height)),
+            (_, Some((hot, height))) if super::hot::is_hot(page) => Some((hot.pages(), height)),
+            _ => None,
+        };
+        let Some((cache, height)) = cache else {
             return Ok(Arc::new(pages::load(self.db, page)?));
         };
-        if let Some(kept) = hot.get(height, page) {
+        if let Some(kept) = cache.get(height, page) {
             return Ok(kept);
         }
         let read = Arc::new(pages::load(self.db, page)?);
-        hot.put(height, *page, read.clone());
+        cache.put(height, *page, read.clone());
         Ok(read)
     }
 
@@ -285,7 +282,7 @@ mod tests {
         let db = Db::open(dir.path()).unwrap();
         let suite = Suite::Sm;
         let kept = shared_entries();
-        let pages = CommittedPages::new(7);
+        let pages = CommittedPages::default();
         let key = StateKey::Org("91440000MA".into());
         let mut block = Pending::over(&db, suite, &kept, &pages, 7);
         assert_eq!(StateView::get(&block, &key).unwrap(), None);
