@@ -95,6 +95,8 @@ pub struct Metrics {
     pub bundle_seconds: Family<Served, Histogram>,
     /// Bytes of SST files per column family (read at each scrape).
     pub db_sst_bytes: Family<DbFamily, Gauge>,
+    /// Bytes of blob files per column family (read at each scrape).
+    pub db_blob_bytes: Family<DbFamily, Gauge>,
     /// Bytes held in memtables per column family (read at each scrape).
     pub db_memtable_bytes: Family<DbFamily, Gauge>,
     /// Bytes compaction still has to rewrite, per column family.
@@ -131,6 +133,7 @@ impl Metrics {
             bundles: Family::default(),
             bundle_seconds: Family::new_with_constructor(latency),
             db_sst_bytes: Family::default(),
+            db_blob_bytes: Family::default(),
             db_memtable_bytes: Family::default(),
             db_pending_compaction_bytes: Family::default(),
             db_running_compactions: Gauge::default(),
@@ -219,6 +222,11 @@ impl Metrics {
             m.db_sst_bytes.clone(),
         );
         r.register(
+            "db_blob_bytes",
+            "Bytes of RocksDB blob files per column family",
+            m.db_blob_bytes.clone(),
+        );
+        r.register(
             "db_memtable_bytes",
             "Bytes in RocksDB memtables per column family",
             m.db_memtable_bytes.clone(),
@@ -278,6 +286,9 @@ impl Metrics {
                 family: s.family.to_owned(),
             };
             self.db_sst_bytes.get_or_create(&l).set(gauge(s.sst_bytes));
+            self.db_blob_bytes
+                .get_or_create(&l)
+                .set(gauge(s.blob_bytes));
             self.db_memtable_bytes
                 .get_or_create(&l)
                 .set(gauge(s.memtable_bytes));

@@ -78,6 +78,30 @@ pub const BLOCK_CACHE_BYTES: usize = 256 << 20;
 /// Share of each memtable given to its Bloom filter.
 const MEMTABLE_BLOOM_RATIO: f64 = 0.1;
 
+/// Size of each blob file of the status map's pages.
+const PAGE_BLOB_FILE_BYTES: u64 = 256 << 20;
+
+/// Share of the oldest blob files whose live pages a compaction moves to
+/// new files (RocksDB's blob garbage collection), so that the space of
+/// rewritten pages is given back.
+const PAGE_BLOB_GC_AGE_CUTOFF: f64 = 0.25;
+
+/// The status map's pages kept in blob files (ADR 0023): its LSM tree then
+/// holds each page's key and a reference (about 40 bytes) instead of the
+/// page (about 330 bytes), so the compactions that every block's scattered
+/// page writes cause rewrite references, not pages. A changed page is
+/// written once more, to a new blob file at the flush; the older copy
+/// becomes garbage that garbage collection reclaims as the files age.
+fn pages_in_blob_files(o: &mut Options) {
+    o.set_enable_blob_files(true);
+    o.set_min_blob_size(0);
+    o.set_blob_file_size(PAGE_BLOB_FILE_BYTES);
+    // Pages are hashes: nothing to compress.
+    o.set_blob_compression_type(rocksdb::DBCompressionType::None);
+    o.set_enable_blob_gc(true);
+    o.set_blob_gc_age_cutoff(PAGE_BLOB_GC_AGE_CUTOFF);
+}
+
 /// One write of a batch: column family, key, value (`None` deletes).
 pub type Op = (&'static str, Vec<u8>, Option<Vec<u8>>);
 
@@ -91,6 +115,9 @@ pub struct FamilyStats {
     pub family: &'static str,
     /// Bytes of its SST files.
     pub sst_bytes: u64,
+    /// Bytes of its blob files (the status map's pages, ADR 0023), garbage
+    /// not yet collected included.
+    pub blob_bytes: u64,
     /// Bytes in its memtables.
     pub memtable_bytes: u64,
     /// Bytes compaction has yet to rewrite.
@@ -156,9 +183,13 @@ impl Db {
         // first (a fifth of an observer's catch-up time, perf).
         family.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
         family.set_memtable_whole_key_filtering(true);
-        let cfs = cf::ALL
-            .iter()
-            .map(|n| ColumnFamilyDescriptor::new(*n, family.clone()));
+        let cfs = cf::ALL.iter().map(|n| {
+            let mut o = family.clone();
+            if *n == cf::SMT_PAGES {
+                pages_in_blob_files(&mut o);
+            }
+            ColumnFamilyDescriptor::new(*n, o)
+        });
         // Compactions yield the CPU to everything else (ADR 0021): they
         // rewrite the status map's pages in bursts of seconds that grow
         // with the ledger, and nothing waits on them until level 0 has
@@ -244,6 +275,7 @@ impl Db {
                 Some(FamilyStats {
                     family: name,
                     sst_bytes: prop(h, "rocksdb.total-sst-files-size"),
+                    blob_bytes: prop(h, "rocksdb.total-blob-file-size"),
                     memtable_bytes: prop(h, "rocksdb.cur-size-all-mem-tables"),
                     pending_compaction_bytes: prop(h, "rocksdb.estimate-pending-compaction-bytes"),
                 })
@@ -357,6 +389,64 @@ mod tests {
         assert_eq!(get(cf::STATE, b"c"), None);
         assert_eq!(get(cf::STATE, b"d").as_deref(), Some(&b"back"[..]));
         assert_eq!(get(cf::META, b"b").as_deref(), Some(&b"meta"[..]));
+    }
+
+    /// The status map's pages go to blob files at a flush (ADR 0023), read
+    /// back the same before and after a reopen and after a compaction that
+    /// rewrites their references; other families keep their values in
+    /// their SST files.
+    #[test]
+    fn status_map_pages_live_in_blob_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = |i: u32| {
+            let mut v = vec![1u8];
+            v.extend_from_slice(&i.to_be_bytes());
+            v.resize(330, i.to_be_bytes()[3]);
+            v
+        };
+        let key = |i: u32| i.to_be_bytes().to_vec();
+        let family_stats =
+            |db: &Db, name: &str| db.stats().into_iter().find(|s| s.family == name).unwrap();
+        {
+            let db = Db::open(dir.path()).unwrap();
+            let mut ops: Vec<Op> = (0..1000)
+                .map(|i| (cf::SMT_PAGES, key(i), Some(page(i))))
+                .collect();
+            ops.push((cf::STATE, b"k".to_vec(), Some(vec![7; 330])));
+            db.write(ops).unwrap();
+            assert_eq!(family_stats(&db, cf::SMT_PAGES).blob_bytes, 0);
+            for name in [cf::SMT_PAGES, cf::STATE] {
+                db.db.flush_cf(db.family(name).unwrap()).unwrap();
+            }
+            let pages = family_stats(&db, cf::SMT_PAGES);
+            assert!(pages.blob_bytes >= 330 * 1000, "{pages:?}");
+            assert!(pages.sst_bytes < pages.blob_bytes / 4, "{pages:?}");
+            assert_eq!(family_stats(&db, cf::STATE).blob_bytes, 0);
+            // Half of them rewritten, flushed and compacted together.
+            db.write(
+                (0..500)
+                    .map(|i| (cf::SMT_PAGES, key(i * 2), Some(page(i * 2 + 1))))
+                    .collect(),
+            )
+            .unwrap();
+            let h = db.family(cf::SMT_PAGES).unwrap();
+            db.db.flush_cf(h).unwrap();
+            db.db.compact_range_cf(h, None::<&[u8]>, None::<&[u8]>);
+        }
+        let db = Db::open(dir.path()).unwrap();
+        for i in 0..1000 {
+            let want = if i % 2 == 0 { page(i + 1) } else { page(i) };
+            assert_eq!(
+                db.get(cf::SMT_PAGES, &key(i)).unwrap(),
+                Some(want),
+                "page {i}"
+            );
+            assert_eq!(
+                db.get_with(cf::SMT_PAGES, &key(i), |v| v.len()).unwrap(),
+                Some(330)
+            );
+        }
+        assert_eq!(db.get(cf::STATE, b"k").unwrap(), Some(vec![7; 330]));
     }
 
     /// The nice values of this process's threads named `name`.

@@ -23,7 +23,8 @@
 //! Value (both): `0x01` ‖ present (u32 BE) ‖ leaves (u32 BE, a subset of
 //! present; always empty in the log) ‖ for each present slot in order, 32
 //! bytes (an interior node's or a log node's hash) or 64 (a status-map
-//! leaf's key ‖ value hash).
+//! leaf's key ‖ value hash). RocksDB keeps the status-map pages' values in
+//! its blob files (ADR 0023); that changes where they lie, not their bytes.
 
 use std::collections::HashMap;
 

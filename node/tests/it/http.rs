@@ -259,6 +259,7 @@ async fn the_node_serves_the_verify_page_and_health() {
     assert!(value(r#"yinzheng_bundle_requests_total{api="http",outcome="ok"}"#) >= 3.0);
     assert!(value(r#"yinzheng_bundle_requests_total{api="http",outcome="not_found"}"#) >= 3.0);
     assert!(value(r#"yinzheng_db_sst_bytes{family="state"}"#) >= 0.0);
+    assert!(value(r#"yinzheng_db_blob_bytes{family="smt_pages"}"#) >= 0.0);
     assert!(
         body.contains("yinzheng_block_commit_seconds_bucket"),
         "{body}"
