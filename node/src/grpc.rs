@@ -366,6 +366,7 @@ impl Node for Api {
                 suite,
                 &chain.params().chain_id,
                 &members,
+                &shared.relay_keys,
                 now,
                 shared.max_skew_ms,
                 &req,
