@@ -191,8 +191,9 @@ impl Db {
             ColumnFamilyDescriptor::new(*n, o)
         });
         // Compactions yield the CPU to everything else (ADR 0021): they
-        // rewrite the status map's pages in bursts of seconds that grow
-        // with the ledger, and nothing waits on them until level 0 has
+        // rewrite the status map's keys and page references (the pages are
+        // in blob files, ADR 0023) and the other families in bursts that
+        // grow with the ledger, and nothing waits on them until level 0 has
         // many files, when RocksDB slows the writes by itself. Flushes
         // (the high-priority pool) keep the node's priority.
         let mut env = rocksdb::Env::new()?;
