@@ -227,6 +227,19 @@ impl TrustedValidators {
         self.total
     }
 
+    /// The decoded key of the member whose key bytes are `public_key`
+    /// (as the set holds them), `None` for a stranger. Clones of the set
+    /// share their keys, so a key verifies with the table it has built
+    /// (ADR 0004) wherever the set is used.
+    pub fn key_of(&self, public_key: &[u8]) -> Option<&VerifyingKey> {
+        let i = self
+            .set
+            .validators
+            .iter()
+            .position(|v| v.public_key == public_key)?;
+        self.keys.get(i)
+    }
+
     /// Check a commit certificate for `header`: same height and block hash
     /// (either may be left empty, then taken from the header), signers known,
     /// valid precommit signatures, and signed power strictly above two thirds.

@@ -353,20 +353,12 @@ impl Node for Api {
             let now = now_ms();
             let chain = &shared.chain;
             let next = chain.height() + 1;
-            let members: Vec<Vec<u8>> = chain
-                .head()
-                .history
-                .set_at(next)
-                .validators
-                .iter()
-                .map(|v| v.public_key.clone())
-                .collect();
+            let members = chain.head().trusted_at(next).clone();
             let suite = chain.params().suite;
             crate::relay::authenticate(
                 suite,
                 &chain.params().chain_id,
                 &members,
-                &shared.relay_keys,
                 now,
                 shared.max_skew_ms,
                 &req,

@@ -7,14 +7,13 @@
 //! accepts it only from a validator of its current set, within the clock
 //! skew it allows, and with at most [`MAX_RELAY_RECORDS`] records.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tonic::transport::Endpoint;
 use tracing::debug;
-use yinzheng_crypto::{Signature, Signer, SigningKey, Suite, Verifier, VerifyingKey};
+use yinzheng_crypto::{Signature, Signer, SigningKey, Suite, Verifier};
+use yinzheng_ledger::TrustedValidators;
 
 use crate::proto::RelayRequest;
 use crate::proto::node_client::NodeClient;
@@ -61,51 +60,15 @@ pub enum RelayAuthError {
     BadSignature(String),
 }
 
-/// The members' keys a node has checked relay requests with, each parsed
-/// once: a request then verifies with its sender's kept key, which builds
-/// its verification table after its first uses (ADR 0004), instead of with
-/// a key rebuilt from its bytes for every request (about half a
-/// verification to rebuild, and every verification at the ordinary speed).
-/// Only members' keys are kept, and a key that is no longer a member's is
-/// dropped when the next one is added.
-#[derive(Default)]
-pub struct MemberKeys(Mutex<HashMap<(Suite, Vec<u8>), VerifyingKey>>);
-
-impl MemberKeys {
-    /// The key of `public_key`, a member of `members` (checked before).
-    fn key(
-        &self,
-        suite: Suite,
-        members: &[Vec<u8>],
-        public_key: &[u8],
-    ) -> Result<VerifyingKey, yinzheng_crypto::CryptoError> {
-        let mut keys = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(k) = keys.get(&(suite, public_key.to_vec())) {
-            return Ok(k.clone());
-        }
-        let k = VerifyingKey::from_bytes(suite, public_key)?;
-        keys.retain(|(_, pk), _| members.contains(pk));
-        keys.insert((suite, public_key.to_vec()), k.clone());
-        Ok(k)
-    }
-
-    /// How many keys are kept.
-    pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 /// Check a relay request's sender before any of its records is looked at.
+///
+/// `members` is the set of the next height with its keys decoded once
+/// (the chain's head keeps it), so a member's key verifies with the table
+/// it builds after its first uses (ADR 0004).
 pub fn authenticate(
     suite: Suite,
     chain_id: &str,
-    members: &[Vec<u8>],
-    keys: &MemberKeys,
+    members: &TrustedValidators,
     now_ms: u64,
     max_skew_ms: u64,
     req: &RelayRequest,
@@ -113,15 +76,14 @@ pub fn authenticate(
     if req.records.len() > MAX_RELAY_RECORDS {
         return Err(RelayAuthError::TooMany(req.records.len()));
     }
-    if !members.contains(&req.public_key) {
+    let Some(key) = members.key_of(&req.public_key) else {
         return Err(RelayAuthError::NotMember);
-    }
+    };
     let off = now_ms.abs_diff(req.time_ms);
     if off > max_skew_ms {
         return Err(RelayAuthError::Stale(off));
     }
     let bad = |e: yinzheng_crypto::CryptoError| RelayAuthError::BadSignature(e.to_string());
-    let key = keys.key(suite, members, &req.public_key).map_err(bad)?;
     let sig = Signature::from_raw(suite, &req.signature).map_err(bad)?;
     key.verify(
         &relay_message(suite, chain_id, req.time_ms, &req.records),
@@ -204,27 +166,38 @@ mod tests {
         }
     }
 
-    /// A member's key is parsed once and kept; strangers' keys and bad
-    /// signatures are refused and not kept; a key whose holder is no longer
-    /// a member is dropped when another member's is added.
+    fn set(keys: &[&SigningKey]) -> TrustedValidators {
+        let validators = keys
+            .iter()
+            .map(|k| yinzheng_ledger::proto::Validator {
+                public_key: k.verifying_key().to_bytes(),
+                power: 1,
+                org: String::new(),
+            })
+            .collect();
+        let set = yinzheng_ledger::proto::ValidatorSet { validators };
+        TrustedValidators::new(Suite::Sm, set).unwrap()
+    }
+
+    /// Only a member of the set, within the clock skew, with a signature
+    /// over exactly the records and time sent, and with at most
+    /// `MAX_RELAY_RECORDS` records, is heard; a member who left is not.
     #[test]
-    fn members_keys_are_kept_and_only_theirs() {
+    fn only_current_members_are_heard() {
         let suite = Suite::Sm;
         let (a, b, stranger) = (
             SigningKey::generate(suite).unwrap(),
             SigningKey::generate(suite).unwrap(),
             SigningKey::generate(suite).unwrap(),
         );
-        let pk = |k: &SigningKey| k.verifying_key().to_bytes();
-        let keys = MemberKeys::default();
-        let members = vec![pk(&a), pk(&b)];
-        let check = |members: &[Vec<u8>], req: &RelayRequest| {
-            authenticate(suite, "chain", members, &keys, 1_000, 500, req)
+        let members = set(&[&a, &b]);
+        let check = |members: &TrustedValidators, req: &RelayRequest| {
+            authenticate(suite, "chain", members, 1_000, 500, req)
         };
         for n in 0..3u8 {
             check(&members, &request(&a, 1_000 + u64::from(n), vec![vec![n]])).unwrap();
         }
-        assert_eq!(keys.len(), 1);
+        check(&members, &request(&b, 600, vec![vec![1]])).unwrap();
         assert!(matches!(
             check(&members, &request(&stranger, 1_000, vec![vec![1]])),
             Err(RelayAuthError::NotMember)
@@ -235,19 +208,27 @@ mod tests {
             check(&members, &forged),
             Err(RelayAuthError::BadSignature(_))
         ));
+        let mut garbled = request(&a, 1_000, vec![vec![1]]);
+        garbled.signature.truncate(10);
+        assert!(matches!(
+            check(&members, &garbled),
+            Err(RelayAuthError::BadSignature(_))
+        ));
         assert!(matches!(
             check(&members, &request(&a, 2_000, vec![vec![1]])),
             Err(RelayAuthError::Stale(1_000))
         ));
-        assert_eq!(keys.len(), 1);
-        // `a` leaves the set; `b`'s first request replaces its kept key.
-        let members = vec![pk(&b)];
+        let many = vec![vec![0u8]; MAX_RELAY_RECORDS + 1];
+        assert!(matches!(
+            check(&members, &request(&a, 1_000, many)),
+            Err(RelayAuthError::TooMany(_))
+        ));
+        // `a` leaves the set.
+        let members = set(&[&b]);
         assert!(matches!(
             check(&members, &request(&a, 1_000, vec![vec![1]])),
             Err(RelayAuthError::NotMember)
         ));
         check(&members, &request(&b, 1_000, vec![vec![1]])).unwrap();
-        assert_eq!(keys.len(), 1);
-        assert!(keys.0.lock().unwrap().contains_key(&(suite, pk(&b))));
     }
 }

@@ -217,7 +217,6 @@ pub async fn run(config: NodeConfig) -> eyre::Result<()> {
         moniker: config.moniker.clone(),
         consensus_public_key: public_key,
         relay,
-        relay_keys: crate::relay::MemberKeys::default(),
         max_skew_ms: config.max_clock_skew_ms,
         streams: crate::limits::StreamLimiter::default(),
         metrics: crate::metrics::Metrics::new(),

@@ -151,6 +151,24 @@ fn repeated_validator_keys_are_refused_everywhere_a_set_is_built() {
     assert!(real.verify_commit(&h, &cert).is_err());
 }
 
+/// A set's member keys are found by their exact bytes: a stranger's key, a
+/// member's key cut short or with a byte changed finds nothing.
+#[test]
+fn a_set_finds_only_its_members_keys() {
+    let f = Fixture::new();
+    let set = TrustedValidators::new(Suite::Sm, f.chain.validators_at(1).clone()).unwrap();
+    for v in &f.validators {
+        let bytes = pk(v);
+        assert_eq!(set.key_of(&bytes).unwrap().to_bytes(), bytes);
+        assert!(set.key_of(&bytes[..bytes.len() - 1]).is_none());
+        let mut other = bytes.clone();
+        other[10] ^= 1;
+        assert!(set.key_of(&other).is_none());
+    }
+    assert!(set.key_of(&pk(&f.province_admin)).is_none());
+    assert!(set.key_of(&[]).is_none());
+}
+
 #[test]
 fn certificate_numbers_are_scoped_by_issuer() {
     let mut f = Fixture::new();

@@ -73,8 +73,6 @@ pub struct Shared {
     pub consensus_public_key: Vec<u8>,
     /// Admitted records to offer to the other members (best effort).
     pub relay: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
-    /// Members' keys kept for checking their relay requests.
-    pub relay_keys: crate::relay::MemberKeys,
     /// Largest clock difference accepted (block times, relay requests).
     pub max_skew_ms: u64,
     /// Open block streams per client address (bounded, threat model A5).

@@ -13,7 +13,7 @@ use malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use prost::Message;
 use tracing::{info, warn};
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::{MAX_BLOCK_RECORDS, Outcome, TrustedValidators};
+use yinzheng_ledger::{MAX_BLOCK_RECORDS, Outcome};
 
 use super::liveness::{Heard, silent_after};
 use super::{AppError, CommittedBlock, Event, PartSigning, Shared, Timing, certificate, now_ms};
@@ -243,9 +243,8 @@ impl App {
             return Err(AppError::UnknownDecided { height, id });
         };
         let header = c.prepared.block.header.clone().unwrap_or_default();
-        let suite = self.shared.chain.params().suite;
-        let set = self.shared.chain.head().history.set_at(height).clone();
-        TrustedValidators::new(suite, set).and_then(|t| t.verify_commit(&header, &lcert))?;
+        let set = self.shared.chain.head().trusted_at(height).clone();
+        set.verify_commit(&header, &lcert)?;
         let first = c.prepared.first_log_index;
         let ids: Vec<Digest> = c.prepared.record_ids().collect();
         let started = Instant::now();

@@ -12,13 +12,13 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use prost::Message;
 use rayon::prelude::*;
-use yinzheng_crypto::Digest;
+use yinzheng_crypto::{Digest, Suite};
 use yinzheng_ledger::genesis::{Genesis, GenesisError};
 use yinzheng_ledger::merkle::StatusMap;
-use yinzheng_ledger::proto::{CommitCertificate, RecordState, StatusEntry};
+use yinzheng_ledger::proto::{CommitCertificate, RecordState, StatusEntry, ValidatorSet};
 use yinzheng_ledger::{
-    ChainParams, LedgerError, Outcome, ProposalError, Record, SetEpoch, StateKey, Tip,
-    ValidatorHistory, assemble_block, block_hash, check_execution,
+    ChainParams, LedgerError, Outcome, ProposalError, Record, SetEpoch, SetHistory, StateKey, Tip,
+    TrustedValidators, ValidatorHistory, assemble_block, block_hash, check_execution,
 };
 
 pub use read::Snapshot;
@@ -70,6 +70,54 @@ pub struct Head {
     pub tip: Tip,
     /// Validator-set history, oldest first.
     pub history: ValidatorHistory,
+    /// The same sets with their keys decoded, each set once when it is
+    /// loaded or committed: what decided blocks' certificates and members'
+    /// relay requests are checked with, so a validator's key keeps the
+    /// verification table it builds (ADR 0004).
+    trusted: SetHistory<Arc<TrustedValidators>>,
+}
+
+impl Head {
+    /// The set that signs `height`, keys decoded.
+    pub fn trusted_at(&self, height: u64) -> &Arc<TrustedValidators> {
+        self.trusted.set_at(height)
+    }
+
+    fn new(tip: Tip, history: ValidatorHistory, suite: Suite) -> Result<Head, ChainError> {
+        let trusted = history
+            .epochs()
+            .iter()
+            .map(|e| trusted_epoch(suite, e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let trusted = SetHistory::from_epochs(trusted)
+            .ok_or_else(|| ChainError::Inconsistent("validator sets out of order".into()))?;
+        Ok(Head {
+            tip,
+            history,
+            trusted,
+        })
+    }
+
+    /// Add the set a committed block starts, with its keys decoded (newer
+    /// than every set known: the ledger only starts sets ahead).
+    fn push_epoch(&mut self, e: SetEpoch<ValidatorSet>, trusted: SetEpoch<Arc<TrustedValidators>>) {
+        if self.history.push(e).is_ok() {
+            let _ = self.trusted.push(trusted);
+        }
+    }
+}
+
+fn trusted_epoch(
+    suite: Suite,
+    e: &SetEpoch<ValidatorSet>,
+) -> Result<SetEpoch<Arc<TrustedValidators>>, ChainError> {
+    let set = TrustedValidators::new(suite, e.set.clone()).map_err(|err| {
+        ChainError::Inconsistent(format!("validator set from {}: {err}", e.since_height))
+    })?;
+    Ok(SetEpoch {
+        since_height: e.since_height,
+        set: Arc::new(set),
+    })
 }
 
 /// An executed block waiting for its decision.
@@ -251,7 +299,7 @@ impl Chain {
                 last_time_ms: h.time_ms,
             }
         };
-        Ok(Head { tip, history })
+        Head::new(tip, history, params.suite)
     }
 
     fn stored_block(db: &Db, height: u64) -> Result<Option<StoredBlock>, StoreError> {
@@ -454,6 +502,11 @@ impl Chain {
             });
         }
         let mut ops = self.index_ops(&prepared, height, header.time_ms);
+        // The set it starts, keys decoded before anything is written.
+        let new_epoch = match prepared.new_epoch {
+            Some(e) => Some((trusted_epoch(self.params.suite, &e)?, e)),
+            None => None,
+        };
         ops.extend(prepared.ops);
         let state = prepared.block.state.clone().unwrap_or_default();
         let stored = StoredBlock {
@@ -464,7 +517,7 @@ impl Chain {
         };
         ops.push((cf::BLOCKS, be(height), Some(stored.encode_to_vec())));
         ops.push((cf::META, meta::HEIGHT.to_vec(), Some(be(height))));
-        if let Some(e) = &prepared.new_epoch {
+        if let Some((_, e)) = &new_epoch {
             let sv = StoredValidatorSet {
                 since_height: e.since_height,
                 set: Some(e.set.clone()),
@@ -481,9 +534,8 @@ impl Chain {
             last_hash: prepared.id,
             last_time_ms: header.time_ms,
         };
-        if let Some(e) = prepared.new_epoch {
-            // Newer than every epoch: the ledger only starts sets ahead.
-            let _ = head.history.push(e);
+        if let Some((trusted, e)) = new_epoch {
+            head.push_epoch(e, trusted);
         }
         Ok(())
     }
