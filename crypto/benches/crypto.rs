@@ -91,6 +91,28 @@ fn sm3(c: &mut Criterion) {
     g.bench_function("sha256_1024B", |b| {
         b.iter(|| Suite::Intl.hash(black_box(&data)))
     });
+    // A tree's interior nodes: 1,024 inputs of 65 bytes (0x03 ‖ left ‖
+    // right), one at a time and side by side.
+    let nodes: Vec<Vec<u8>> = (0..1024u32)
+        .map(|i| {
+            let mut n = vec![0x03u8; 65];
+            n[1..5].copy_from_slice(&i.to_be_bytes());
+            n
+        })
+        .collect();
+    let refs: Vec<&[u8]> = nodes.iter().map(Vec::as_slice).collect();
+    g.throughput(Throughput::Elements(1024));
+    g.bench_function("65B_x1024_one_at_a_time", |b| {
+        b.iter(|| {
+            black_box(&refs)
+                .iter()
+                .map(|m| Suite::Sm.hash(m))
+                .collect::<Vec<_>>()
+        })
+    });
+    g.bench_function("65B_x1024_same_length", |b| {
+        b.iter(|| Suite::Sm.hash_same_length(black_box(&refs)))
+    });
     g.finish();
 }
 

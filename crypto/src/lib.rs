@@ -41,6 +41,7 @@ mod keys;
 mod signature;
 mod sm2;
 mod sm2_fast;
+mod sm3_lanes;
 mod suite;
 
 pub use batch::{BatchItem, verify_all, verify_batch};

@@ -62,6 +62,27 @@ impl Suite {
         h.finalize()
     }
 
+    /// Hash many byte strings of one length (`None` if their lengths
+    /// differ), each on its own: the digests `hash` gives, in order. SM3
+    /// hashes eight at a time side by side (faster for short inputs that do
+    /// not depend on each other, such as one depth of a tree's nodes).
+    pub fn hash_same_length(self, msgs: &[&[u8]]) -> Option<Vec<Digest>> {
+        match self {
+            Suite::Sm => Some(
+                crate::sm3_lanes::sm3_same_length(msgs)?
+                    .into_iter()
+                    .map(Digest)
+                    .collect(),
+            ),
+            Suite::Intl => {
+                let len = msgs.first().map_or(0, |m| m.len());
+                msgs.iter()
+                    .map(|m| (m.len() == len).then(|| self.hash(m)))
+                    .collect()
+            }
+        }
+    }
+
     /// An incremental hasher for this suite.
     pub fn hasher(self) -> Hasher {
         match self {

@@ -286,17 +286,39 @@ impl<S: SmtStore> StatusMap<S> {
         }
         placed.sort_unstable();
         let deepest = placed.iter().map(|(_, b)| *b).max().unwrap_or(0);
+        let mut level: Vec<(Digest, [u8; 65])> = Vec::new();
         for d in (0..deepest).rev() {
-            let mut last = None;
+            // The positions of this depth to rehash, each once, with their
+            // children's hashes: nodes of one depth do not depend on each
+            // other, so they are hashed together (`Suite::hash_same_length`).
+            level.clear();
             for (key, bottom) in &placed {
                 if *bottom <= d {
                     continue;
                 }
                 let pos = smt_prefix(key, d);
-                if last != Some(pos) {
-                    self.rehash(d, &pos)?;
-                    last = Some(pos);
+                if level.last().is_none_or(|(p, _)| *p != pos) {
+                    let (left, right) = self.store.children(depth16(d), &pos)?;
+                    let mut input = [0x03u8; 65];
+                    input[1..33].copy_from_slice(&self.hash_of(left).0);
+                    input[33..].copy_from_slice(&self.hash_of(right).0);
+                    level.push((pos, input));
                 }
+            }
+            let inputs: Vec<&[u8]> = level.iter().map(|(_, i)| &i[..]).collect();
+            let hashes = self
+                .suite
+                .hash_same_length(&inputs)
+                .ok_or(LedgerError::Inconsistent("interior inputs of one length"))?;
+            for ((pos, input), h) in level.iter().zip(hashes) {
+                // Two empty children make an empty node, as `interior` says.
+                let h = if input[1..].iter().all(|b| *b == 0) {
+                    ZERO
+                } else {
+                    h
+                };
+                self.store
+                    .put_node(depth16(d), *pos, SmtNode::Interior(h))?;
             }
         }
         Ok(())
