@@ -27,10 +27,19 @@ pub fn smt_leaf_hash(suite: Suite, key: &Digest, value_hash: &Digest) -> Digest 
 }
 
 fn interior(suite: Suite, l: &Digest, r: &Digest) -> Digest {
+    interior_input(l, r).map_or(ZERO, |i| suite.hash(&i))
+}
+
+/// What an interior node's hash is taken over, `0x03 ‖ left ‖ right`;
+/// `None` when both children are empty: the node is empty too (`ZERO`).
+fn interior_input(l: &Digest, r: &Digest) -> Option<[u8; 65]> {
     if l == &ZERO && r == &ZERO {
-        return ZERO;
+        return None;
     }
-    suite.hash_parts(&[&[0x03], &l.0, &r.0])
+    let mut input = [0x03u8; 65];
+    input[1..33].copy_from_slice(&l.0);
+    input[33..].copy_from_slice(&r.0);
+    Some(input)
 }
 
 fn bit(key: &Digest, d: usize) -> u8 {
@@ -286,7 +295,7 @@ impl<S: SmtStore> StatusMap<S> {
         }
         placed.sort_unstable();
         let deepest = placed.iter().map(|(_, b)| *b).max().unwrap_or(0);
-        let mut level: Vec<(Digest, [u8; 65])> = Vec::new();
+        let mut level: Vec<(Digest, Option<[u8; 65]>)> = Vec::new();
         for d in (0..deepest).rev() {
             // The positions of this depth to rehash, each once, with their
             // children's hashes: nodes of one depth do not depend on each
@@ -299,23 +308,26 @@ impl<S: SmtStore> StatusMap<S> {
                 let pos = smt_prefix(key, d);
                 if level.last().is_none_or(|(p, _)| *p != pos) {
                     let (left, right) = self.store.children(depth16(d), &pos)?;
-                    let mut input = [0x03u8; 65];
-                    input[1..33].copy_from_slice(&self.hash_of(left).0);
-                    input[33..].copy_from_slice(&self.hash_of(right).0);
+                    let input = interior_input(&self.hash_of(left), &self.hash_of(right));
                     level.push((pos, input));
                 }
             }
-            let inputs: Vec<&[u8]> = level.iter().map(|(_, i)| &i[..]).collect();
-            let hashes = self
+            let inputs: Vec<&[u8]> = level
+                .iter()
+                .filter_map(|(_, i)| i.as_ref())
+                .map(|i| &i[..])
+                .collect();
+            let mut hashes = self
                 .suite
                 .hash_same_length(&inputs)
-                .ok_or(LedgerError::Inconsistent("interior inputs of one length"))?;
-            for ((pos, input), h) in level.iter().zip(hashes) {
-                // Two empty children make an empty node, as `interior` says.
-                let h = if input[1..].iter().all(|b| *b == 0) {
-                    ZERO
-                } else {
-                    h
+                .ok_or(LedgerError::Inconsistent("interior inputs of one length"))?
+                .into_iter();
+            for (pos, input) in &level {
+                let h = match input {
+                    Some(_) => hashes
+                        .next()
+                        .ok_or(LedgerError::Inconsistent("an interior hash per input"))?,
+                    None => ZERO,
                 };
                 self.store
                     .put_node(depth16(d), *pos, SmtNode::Interior(h))?;
