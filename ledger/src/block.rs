@@ -9,6 +9,20 @@ use yinzheng_crypto::{Digest, SIGNATURE_LEN, Signature, Suite, Verifier, Verifyi
 use crate::proto::{CommitCertificate, Header, StateCommitments, Validator, ValidatorSet};
 use crate::signers::SignerBitmap;
 
+/// The most voting power a validator set may hold in all: 2^60. The consensus
+/// engine weighs votes as `3 · power` in 64 bits, so a larger total would
+/// overflow there; every place a set is built (a genesis file, a
+/// `ChangeValidators` record, a set a verifier trusts) refuses more.
+pub const MAX_TOTAL_POWER: u64 = 1 << 60;
+
+/// The sum of a set's powers, or none when it is above [`MAX_TOTAL_POWER`].
+pub fn total_power(powers: impl IntoIterator<Item = u64>) -> Option<u64> {
+    powers
+        .into_iter()
+        .try_fold(0u64, |t, p| t.checked_add(p))
+        .filter(|t| *t <= MAX_TOTAL_POWER)
+}
+
 /// Why a header, validator set or commit certificate is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -171,14 +185,14 @@ pub struct TrustedValidators {
 }
 
 impl TrustedValidators {
-    /// Decode every key; refuse empty sets, repeated keys, zero power and overflow.
+    /// Decode every key; refuse empty sets, repeated keys, zero power and a
+    /// total above [`MAX_TOTAL_POWER`].
     pub fn new(suite: Suite, set: ValidatorSet) -> Result<Self, CertError> {
         let bad = |reason: String| CertError::InvalidValidatorSet { reason };
         if set.validators.is_empty() {
             return Err(bad("empty".into()));
         }
         let mut keys = Vec::with_capacity(set.validators.len());
-        let mut total = 0u64;
         for (i, v) in set.validators.iter().enumerate() {
             let k = VerifyingKey::from_bytes(suite, &v.public_key)
                 .map_err(|e| bad(format!("validator {i}: {e}")))?;
@@ -192,11 +206,10 @@ impl TrustedValidators {
             {
                 return Err(bad(format!("validator {i}: key repeated in the set")));
             }
-            total = total
-                .checked_add(v.power)
-                .ok_or_else(|| bad("power overflows".into()))?;
             keys.push(k);
         }
+        let total = total_power(set.validators.iter().map(|v| v.power))
+            .ok_or_else(|| bad(format!("total power above {MAX_TOTAL_POWER}")))?;
         let hash = validator_set_hash(suite, &set);
         Ok(TrustedValidators {
             suite,

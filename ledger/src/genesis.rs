@@ -319,6 +319,12 @@ impl Genesis {
             }
             validator_keys.push(key);
         }
+        if crate::block::total_power(self.validators.iter().map(|v| v.power)).is_none() {
+            return err(format!(
+                "the validators' total power is at most {}",
+                crate::block::MAX_TOTAL_POWER
+            ));
+        }
         if self.committee.threshold == 0
             || usize::try_from(self.committee.threshold).unwrap_or(usize::MAX)
                 > self.committee.members.len()

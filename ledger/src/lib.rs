@@ -52,8 +52,8 @@ mod verify;
 
 pub use apply::{ApplyError, BlockContext, Outcome, apply, check_signers_known, execute_block};
 pub use block::{
-    CertError, TrustedValidators, block_hash, header_bytes, links_digest, pack_digests,
-    precommit_bytes, state_digest, unpack_digests, validator_set_hash,
+    CertError, MAX_TOTAL_POWER, TrustedValidators, block_hash, header_bytes, links_digest,
+    pack_digests, precommit_bytes, state_digest, total_power, unpack_digests, validator_set_hash,
 };
 pub use chain::{
     AssembledBlock, BUNDLE_VERSION, BlockStore, BlockView, BundleError, BundleForm, ChainRead,

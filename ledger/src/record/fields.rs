@@ -179,7 +179,15 @@ pub(super) fn check_fields(suite: Suite, body: &RecordBody) -> Result<(), Reject
                 org("validator org", &v.org)?;
                 field(v.power > 0, || "validator power must be positive".into())?;
             }
-            Ok(())
+            field(
+                crate::block::total_power(c.validators.iter().map(|v| v.power)).is_some(),
+                || {
+                    format!(
+                        "a validator set's total power is at most {}",
+                        crate::block::MAX_TOTAL_POWER
+                    )
+                },
+            )
         }
         Kind::IssueCertificate(c) => issue_fields(c),
         Kind::RevokeCertificate(c) => {

@@ -4,7 +4,9 @@
 use yinzheng_ledger::crypto::{SigningKey, Suite};
 use yinzheng_ledger::genesis::{Genesis, GenesisValidator};
 use yinzheng_ledger::proto::{self, CertificateState, OrgState, ValidatorSet, record_body::Kind};
-use yinzheng_ledger::{Record, RejectCode, StateKey, StateView, TrustedValidators, sign_commit};
+use yinzheng_ledger::{
+    MAX_TOTAL_POWER, Record, RejectCode, StateKey, StateView, TrustedValidators, sign_commit,
+};
 
 use crate::fixture::{CERT_TYPE, Fixture, SHARE_ITEM, hexs, pk};
 
@@ -149,6 +151,59 @@ fn repeated_validator_keys_are_refused_everywhere_a_set_is_built() {
     let cert = sign_commit(Suite::Sm, &h, 0, &[(0, k), (1, k), (2, k)]).unwrap();
     let real = TrustedValidators::new(Suite::Sm, f.chain.validators_at(1).clone()).unwrap();
     assert!(real.verify_commit(&h, &cert).is_err());
+}
+
+/// A set whose powers add up beyond what the consensus engine can weigh (it
+/// computes `3 · power` in 64 bits) is refused wherever a set is built:
+/// otherwise one committee-approved record would stop every validator at the
+/// height the set starts. Exactly the limit is accepted.
+#[test]
+fn validator_sets_above_the_total_power_limit_are_refused_everywhere() {
+    let f = Fixture::new();
+    let keys = [(&f.province_admin, ""), (&f.city_a_admin, "")];
+    let with_powers = |powers: &[u64]| {
+        let mut set = f.validator_set(&f.validators);
+        for (v, p) in set.iter_mut().zip(powers) {
+            v.power = *p;
+        }
+        set
+    };
+    let q = MAX_TOTAL_POWER / 4;
+    let cases: [(&[u64], bool); 5] = [
+        (&[q, q, q, q], true),
+        (&[q, q, q, q + 1], false),
+        (&[u64::MAX, 1, 1, 1], false),
+        (&[u64::MAX / 2 + 1, u64::MAX / 2 + 1, 1, 1], false),
+        (&[MAX_TOTAL_POWER, 1, 1, 1], false),
+    ];
+    for (powers, ok) in cases {
+        let set = with_powers(powers);
+        // In a ChangeValidators record.
+        let body = f.body(Kind::ChangeValidators(proto::ChangeValidators {
+            validators: set.clone(),
+        }));
+        match Record::create(&f.params, &body, &keys) {
+            Ok(_) => assert!(ok, "{powers:?} accepted"),
+            Err(e) => {
+                assert!(!ok, "{powers:?} refused: {e}");
+                assert_eq!(e.code, RejectCode::InvalidField);
+                assert!(e.message.contains("total power"), "{e}");
+            }
+        }
+        // In a set a verifier would trust.
+        let vs = ValidatorSet { validators: set };
+        assert_eq!(
+            TrustedValidators::new(Suite::Sm, vs).is_ok(),
+            ok,
+            "{powers:?}"
+        );
+        // In a genesis file.
+        let mut g: Genesis = f.genesis.clone();
+        for (v, p) in g.validators.iter_mut().zip(powers) {
+            v.power = *p;
+        }
+        assert_eq!(Genesis::from_json(&g.to_json()).is_ok(), ok, "{powers:?}");
+    }
 }
 
 /// A set's member keys are found by their exact bytes: a stranger's key, a
