@@ -46,9 +46,10 @@ pub struct LoadOptions {
     #[arg(long, default_value_t = 8)]
     pub in_flight: usize,
     /// Start from a copy of a consortium the read bench filled (its
-    /// `--dir`): node 0's database is given to every validator, so the load
-    /// runs on a ledger that already holds those records. The ports are
-    /// the copied configurations' own.
+    /// `--dir`): node 0's database is given to every validator (its table
+    /// and blob files hard-linked, the rest copied), so the load runs on a
+    /// ledger that already holds those records. The ports are the copied
+    /// configurations' own.
     #[arg(long)]
     pub prefilled: Option<PathBuf>,
     /// Records submitted (at the same rate) and committed before the
@@ -129,10 +130,40 @@ pub(crate) fn copy(src: &Path, dst: &Path) -> eyre::Result<()> {
         .ok_or_else(|| eyre!("cannot copy {} to {}", src.display(), dst.display()))
 }
 
+/// Give `dst` the database `src` as RocksDB's own checkpoints do: its table
+/// and blob files hard-linked (RocksDB never changes one once written, and a
+/// validator's compactions only unlink its own names for them), everything
+/// else (manifest, options, write-ahead log) copied. Four validators on one
+/// machine then share the operating system's page cache for the prefilled
+/// files, as four machines would each cache their own: four copies of a
+/// five-million-record database did not fit in this machine's memory beside
+/// each other, and the runs read status-map pages from the disk
+/// (`docs/benchmarks.md`). A file that cannot be linked is copied.
+fn link_database(src: &Path, dst: &Path) -> eyre::Result<()> {
+    std::fs::create_dir_all(dst)?;
+    for entry in std::fs::read_dir(src)? {
+        let entry = entry?;
+        let (from, to) = (entry.path(), dst.join(entry.file_name()));
+        if entry.file_type()?.is_dir() {
+            copy(&from, &to)?;
+            continue;
+        }
+        let immutable = matches!(
+            from.extension().and_then(|e| e.to_str()),
+            Some("sst" | "blob")
+        );
+        if !(immutable && std::fs::hard_link(&from, &to).is_ok()) {
+            std::fs::copy(&from, &to).map_err(|e| eyre!("cannot copy {}: {e}", from.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// A copy in `to` of the consortium in `from` whose node 0 holds a filled
 /// database: the genesis, the issuer keys, each validator's configuration
-/// and keys, and node 0's database for every validator (no consensus
-/// WAL: each starts a fresh one). Returns it with the records it holds.
+/// and keys, and node 0's database for every validator ([`link_database`];
+/// no consensus WAL: each starts a fresh one). Returns it with the records
+/// it holds.
 fn copy_prefilled(from: &Path, to: &Path) -> eyre::Result<(Testnet, u64)> {
     if to.exists() {
         return Err(eyre!("{} exists: give a new directory", to.display()));
@@ -145,7 +176,7 @@ fn copy_prefilled(from: &Path, to: &Path) -> eyre::Result<(Testnet, u64)> {
     copy(&src.genesis_path, &to.join("genesis.json"))?;
     copy(&src.keys_dir, &to.join("keys"))?;
     eprintln!(
-        "copying node 0's database to {} validators …",
+        "giving node 0's database to {} validators (tables and blob files linked) …",
         src.nodes.len()
     );
     for n in &src.nodes {
@@ -154,7 +185,7 @@ fn copy_prefilled(from: &Path, to: &Path) -> eyre::Result<(Testnet, u64)> {
         for f in ["config.toml", "consensus.pem", "p2p.pem"] {
             copy(&n.dir.join(f), &d.join(f))?;
         }
-        copy(&db, &d.join("db"))?;
+        link_database(&db, &d.join("db"))?;
     }
     // Write the copies out before the nodes start: otherwise the kernel
     // writes gigabytes back during the first blocks, whose synced writes can
