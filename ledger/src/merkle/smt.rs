@@ -100,6 +100,13 @@ pub trait SmtStore {
         let right = sibling_position(prefix, usize::from(depth));
         Ok((self.node(depth + 1, prefix)?, self.node(depth + 1, &right)?))
     }
+    /// Told the keys (in order, each once) a batch is about to walk to,
+    /// before it walks to them one by one: a store that can read many
+    /// nodes in one request reads theirs ahead. Reads only; changes
+    /// nothing any later answer gives.
+    fn prefetch(&self, _keys: &[Digest]) -> Result<(), LedgerError> {
+        Ok(())
+    }
 }
 
 impl<T: SmtStore + ?Sized> SmtStore for &mut T {
@@ -118,6 +125,9 @@ impl<T: SmtStore + ?Sized> SmtStore for &mut T {
         prefix: &Digest,
     ) -> Result<(Option<SmtNode>, Option<SmtNode>), LedgerError> {
         (**self).children(depth, prefix)
+    }
+    fn prefetch(&self, keys: &[Digest]) -> Result<(), LedgerError> {
+        (**self).prefetch(keys)
     }
 }
 
@@ -288,7 +298,12 @@ impl<S: SmtStore> StatusMap<S> {
         // Each key with the depth of its leaf, in key order: the positions
         // above the leaves at any one depth are then in order too, and a
         // position shared by several keys is met in one run.
-        let mut placed: Vec<(Digest, usize)> = Vec::new();
+        let entries: Vec<(&Digest, &[u8])> = entries.into_iter().collect();
+        let mut keys: Vec<Digest> = entries.iter().map(|(k, _)| **k).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        self.store.prefetch(&keys)?;
+        let mut placed: Vec<(Digest, usize)> = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             let bottom = self.place(key, value)?;
             placed.push((*key, bottom));

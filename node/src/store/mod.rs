@@ -222,6 +222,24 @@ impl Db {
             .map(|v| f(&v)))
     }
 
+    /// Read many values of one family in one request, each mapped in
+    /// place with `f`: RocksDB looks the keys up together (one pass over
+    /// each file's filter and index for the keys it may hold, the values
+    /// of one blob file read together). The values come back in the order
+    /// of `keys`, which may be in any order.
+    pub fn multi_get_with<T>(
+        &self,
+        family: &'static str,
+        keys: &[Vec<u8>],
+        mut f: impl FnMut(&[u8]) -> T,
+    ) -> Result<Vec<Option<T>>, StoreError> {
+        self.db
+            .batched_multi_get_cf(self.family(family)?, keys, false)
+            .into_iter()
+            .map(|r| Ok(r?.map(|v| f(&v))))
+            .collect()
+    }
+
     fn family(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
         self.db.cf_handle(name).ok_or(StoreError::NoFamily(name))
     }

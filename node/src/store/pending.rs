@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use yinzheng_crypto::{Digest, Suite};
-use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore};
+use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore, smt_prefix};
 use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 
 use super::committed::{self, CommittedPages};
 use super::hot::HotPages;
-use super::pages::{self, Page, PageRef};
+use super::pages::{self, PAGE_LEVELS, Page, PageRef};
 use super::shared::{SharedEntries, is_shared};
 use super::{Db, StoreError, cf};
 
@@ -266,6 +266,74 @@ impl SmtStore for Pending<'_> {
             (page.get(slot), page.get(slot + 1))
         })?)
     }
+
+    fn prefetch(&self, keys: &[Digest]) -> Result<(), LedgerError> {
+        Ok(self.read_paths(keys)?)
+    }
+}
+
+impl Pending<'_> {
+    /// Read the status-map pages on the paths to `keys` (in order) that
+    /// this block has not read yet, one page level at a time, each level's
+    /// pages that no cache holds in one RocksDB request: on a ledger of
+    /// millions of keys a block's walk otherwise reads two or three such
+    /// pages per key, one lookup each. A key's path goes on below a page
+    /// while the page holds an interior node at its bottom level on it.
+    /// What is read is what [`Pending::load`] would read: the pages are
+    /// kept unchanged, as if the walk had read them.
+    fn read_paths(&self, keys: &[Digest]) -> Result<(), StoreError> {
+        let mut active: Vec<&Digest> = keys.iter().collect();
+        let mut top = 0usize;
+        while !active.is_empty() && top + PAGE_LEVELS <= 256 {
+            let d0 = u16::try_from(top).unwrap_or(u16::MAX);
+            let mut ids: Vec<PageRef> = active
+                .iter()
+                .map(|k| PageRef::Smt((d0, smt_prefix(k, top))))
+                .collect();
+            ids.dedup();
+            let mut batch = Vec::new();
+            {
+                let mut pages = self.pages.borrow_mut();
+                for id in ids {
+                    if pages.contains_key(&id) {
+                        continue;
+                    }
+                    // A page a cache holds (or will, once read): read as
+                    // the walk would, through it.
+                    let cached = (self.committed.is_some() && committed::is_kept(&id))
+                        || (self.hot.is_some() && super::hot::is_hot(&id));
+                    if cached {
+                        let page = self.load(&id)?;
+                        pages.insert(id, (page, false));
+                    } else {
+                        batch.push(id);
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                let keys: Vec<Vec<u8>> = batch.iter().map(PageRef::key).collect();
+                let read = self
+                    .db
+                    .multi_get_with(cf::SMT_PAGES, &keys, |v| Page::decode(v, "status-map page"))?;
+                let mut pages = self.pages.borrow_mut();
+                for (id, page) in batch.into_iter().zip(read) {
+                    let page = page.transpose()?.unwrap_or_default();
+                    pages.insert(id, (Arc::new(page), false));
+                }
+            }
+            let bottom = u16::try_from(top + PAGE_LEVELS).unwrap_or(u16::MAX);
+            let pages = self.pages.borrow();
+            active.retain(|k| {
+                let (id, slot) = pages::locate(bottom, k);
+                pages
+                    .get(&PageRef::Smt(id))
+                    .and_then(|(p, _)| p.get(slot))
+                    .is_some_and(|n| matches!(n, SmtNode::Interior(_)))
+            });
+            top += PAGE_LEVELS;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -303,5 +371,68 @@ mod tests {
             Some(&b"registered"[..])
         );
         assert_eq!(kept.get(7, &key), None, "height 7's entries are gone");
+    }
+
+    /// Reading a batch's paths ahead reads each page as the walk would
+    /// have, changes none, and leaves the walk to those keys nothing more
+    /// to read.
+    #[test]
+    fn paths_read_ahead_are_the_pages_the_walk_reads() {
+        use yinzheng_ledger::merkle::StatusMap;
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let key = |tag: &[u8], i: u32| Suite::Sm.hash_parts(&[tag, &i.to_be_bytes()]);
+        let stored: Vec<Digest> = (0..6_000).map(|i| key(b"stored", i)).collect();
+        let mut block = Pending::new(&db, Suite::Sm);
+        StatusMap::open(Suite::Sm, &mut block)
+            .insert_batch(stored.iter().map(|k| (k, &b"v"[..])))
+            .unwrap();
+        db.write(block.into_ops()).unwrap();
+        let mut probe: Vec<Digest> = stored.iter().step_by(7).copied().collect();
+        probe.extend((0..100).map(|i| key(b"new", i)));
+        probe.sort_unstable();
+
+        let ahead = Pending::new(&db, Suite::Sm);
+        ahead.read_paths(&probe).unwrap();
+        let read = ahead.pages.borrow().len();
+        // Six thousand keys: most leaves 13 to 16 deep (the fourth page
+        // level), the few keys that share longer prefixes deeper.
+        let deepest = ahead
+            .pages
+            .borrow()
+            .keys()
+            .map(|r| match r {
+                PageRef::Smt((d0, _)) => *d0,
+                PageRef::Log(_) => u16::MAX,
+            })
+            .max();
+        assert!(
+            deepest.is_some_and(|d| d >= 12),
+            "{read} pages, deepest {deepest:?}"
+        );
+        for (page, (value, dirty)) in ahead.pages.borrow().iter() {
+            assert!(!dirty, "{page:?}");
+            assert_eq!(**value, pages::load(&db, page).unwrap(), "{page:?}");
+        }
+        for k in &probe {
+            for depth in 0..=256 {
+                let node = SmtStore::node(&ahead, depth, &smt_prefix(k, usize::from(depth)));
+                if !matches!(node.unwrap(), Some(SmtNode::Interior(_))) {
+                    break;
+                }
+            }
+        }
+        assert_eq!(ahead.pages.borrow().len(), read, "pages the walk read");
+        // One request answers keys in any order, each in its place.
+        let mut ids: Vec<PageRef> = ahead.pages.borrow().keys().copied().collect();
+        ids.sort_by_key(|r| std::cmp::Reverse(r.key()));
+        ids.push(PageRef::Smt((200, Digest([7; 32]))));
+        let keys: Vec<Vec<u8>> = ids.iter().map(PageRef::key).collect();
+        let got = db
+            .multi_get_with(cf::SMT_PAGES, &keys, |v| v.to_vec())
+            .unwrap();
+        for (id, value) in ids.iter().zip(got) {
+            assert_eq!(value, db.get(cf::SMT_PAGES, &id.key()).unwrap(), "{id:?}");
+        }
     }
 }
