@@ -235,6 +235,21 @@ pub fn load(db: &Db, page: &PageRef) -> Result<Page, StoreError> {
         .unwrap_or_else(|| Ok(Page::default()))
 }
 
+/// Read pages of one tree (all status-map pages, or all log pages) from
+/// the database in one request, each as [`load`] reads it (an absent page
+/// is empty), in the order given.
+pub fn load_many(db: &Db, pages: &[PageRef]) -> Result<Vec<Page>, StoreError> {
+    let Some(first) = pages.first() else {
+        return Ok(Vec::new());
+    };
+    let keys: Vec<Vec<u8>> = pages.iter().map(PageRef::key).collect();
+    // Decoded in place: no copy of the stored bytes.
+    db.multi_get_with(first.family(), &keys, |v| Page::decode(v, first.what()))?
+        .into_iter()
+        .map(|page| page.unwrap_or_else(|| Ok(Page::default())))
+        .collect()
+}
+
 /// A node as the node-per-entry layout stored it (`cf::SMT`, before pages).
 fn decode_legacy(v: &[u8]) -> Result<SmtNode, StoreError> {
     let bad = || StoreError::Corrupt {

@@ -11,7 +11,7 @@ use yinzheng_ledger::merkle::{LogStore, SmtNode, SmtStore, smt_prefix};
 use yinzheng_ledger::{BlockStore, LedgerError, StateKey, StateView};
 
 use super::committed::{self, CommittedPages};
-use super::hot::HotPages;
+use super::hot::{DecodedPages, HotPages};
 use super::pages::{self, PAGE_LEVELS, Page, PageRef};
 use super::shared::{SharedEntries, is_shared};
 use super::{Db, StoreError, cf};
@@ -89,15 +89,20 @@ impl<'a> Pending<'a> {
         }
     }
 
-    /// A page as committed, shared with the cache it came from (if any):
-    /// the block copies it only when it first changes it.
-    fn load(&self, page: &PageRef) -> Result<Arc<Page>, StoreError> {
-        let cache = match (self.committed, self.hot) {
+    /// The cache that keeps `page` for this block or reader, and the
+    /// height it is kept for: none for a page no cache keeps.
+    fn cache_for(&self, page: &PageRef) -> Option<(&'a DecodedPages, u64)> {
+        match (self.committed, self.hot) {
             (Some((kept, height)), _) if committed::is_kept(page) => Some((kept.pages(), height)),
             (_, Some((hot, height))) if super::hot::is_hot(page) => Some((hot.pages(), height)),
             _ => None,
-        };
-        let Some((cache, height)) = cache else {
+        }
+    }
+
+    /// A page as committed, shared with the cache it came from (if any):
+    /// the block copies it only when it first changes it.
+    fn load(&self, page: &PageRef) -> Result<Arc<Page>, StoreError> {
+        let Some((cache, height)) = self.cache_for(page) else {
             return Ok(Arc::new(pages::load(self.db, page)?));
         };
         if let Some(kept) = cache.get(height, page) {
@@ -298,11 +303,9 @@ impl Pending<'_> {
                     if pages.contains_key(&id) {
                         continue;
                     }
-                    // A page a cache holds (or will, once read): read as
-                    // the walk would, through it.
-                    let cached = (self.committed.is_some() && committed::is_kept(&id))
-                        || (self.hot.is_some() && super::hot::is_hot(&id));
-                    if cached {
+                    // A page a cache keeps: read as the walk would,
+                    // through it.
+                    if self.cache_for(&id).is_some() {
                         let page = self.load(&id)?;
                         pages.insert(id, (page, false));
                     } else {
@@ -311,13 +314,9 @@ impl Pending<'_> {
                 }
             }
             if !batch.is_empty() {
-                let keys: Vec<Vec<u8>> = batch.iter().map(PageRef::key).collect();
-                let read = self
-                    .db
-                    .multi_get_with(cf::SMT_PAGES, &keys, |v| Page::decode(v, "status-map page"))?;
+                let read = pages::load_many(self.db, &batch)?;
                 let mut pages = self.pages.borrow_mut();
                 for (id, page) in batch.into_iter().zip(read) {
-                    let page = page.transpose()?.unwrap_or_default();
                     pages.insert(id, (Arc::new(page), false));
                 }
             }
