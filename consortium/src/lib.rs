@@ -14,3 +14,4 @@ pub mod demo_page;
 pub mod demo_seal;
 pub mod load;
 pub mod reads;
+pub mod scrape;

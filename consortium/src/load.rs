@@ -1,8 +1,10 @@
 //! The load benchmark: a fresh local 4-validator consortium, SM2-signed
 //! certificate records submitted at a target rate round-robin to the live
 //! validators, commits observed on a block stream. Reports committed
-//! records/s, submit→commit latency (p50, p99), CPU per node, and the
-//! efficiency ratio records/s ÷ (cores × SM2 verifies/s per core ÷ validators).
+//! records/s, submit→commit latency (p50, p99), CPU per node and, from
+//! each node's metrics, its CPU per record by part, and the efficiency
+//! ratio records/s ÷ (cores × SM2 verifies/s per core ÷ validators), the
+//! SM2 figure measured before the load and after it, the faster counting.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use yinzheng_genesis::testnet::{self, Testnet, TestnetOptions};
 use yinzheng_ledger::Record;
 
 use crate::cluster::{self, Cluster};
+use crate::scrape::CpuParts;
 use tonic::transport::Channel;
 use yinzheng_node::app::now_ms;
 use yinzheng_node::chain::Chain;
@@ -204,6 +207,22 @@ fn copy_prefilled(from: &Path, to: &Path) -> eyre::Result<(Testnet, u64)> {
         .tip
         .log_size;
     Ok((net, records))
+}
+
+/// Each node's CPU seconds by part, from its metrics (`http`: each node's
+/// HTTP side, if it has one).
+async fn cpu_parts(http: &[Option<String>]) -> Vec<eyre::Result<CpuParts>> {
+    let http = http.to_vec();
+    tokio::task::spawn_blocking(move || {
+        http.iter()
+            .map(|a| {
+                let a = a.as_deref().ok_or_else(|| eyre!("no http_listen"))?;
+                Ok(CpuParts::from_metrics(&crate::scrape::metrics(a)?))
+            })
+            .collect()
+    })
+    .await
+    .unwrap_or_default()
 }
 
 /// One batch of records submitted and followed to their commits.
@@ -405,6 +424,15 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
         .iter()
         .map(|(_, p)| cpu_seconds(*p).unwrap_or(0.0))
         .collect();
+    let http: Vec<Option<String>> = pids
+        .iter()
+        .map(|(i, _)| {
+            NodeConfig::load(&cluster.net.nodes[*i].dir.join("config.toml"))
+                .ok()
+                .and_then(|c| c.http_listen)
+        })
+        .collect();
+    let parts0 = cpu_parts(&http).await;
 
     eprintln!(
         "submitting {} records at {} records/s to {} validators …",
@@ -420,17 +448,24 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
         .iter()
         .map(|(_, p)| cpu_seconds(*p).unwrap_or(0.0))
         .collect();
+    let parts1 = cpu_parts(&http).await;
     lat.sort();
     let n = lat.len();
     let rps = n as f64 / elapsed.as_secs_f64();
+    // The machine's speed drifts within a run: the SM2 baseline is measured
+    // again once the nodes are stopped, and the faster of the two counts
+    // (the lower, more cautious efficiency).
+    let validators = cluster.len();
+    drop(cluster);
+    let (verifies_after, hot_after) = sm2_verifies_per_core()?;
+    let (verifies_before, hot_before) = (verifies, hot_verifies);
+    let verifies = verifies_before.max(verifies_after);
+    let hot_verifies = hot_before.max(hot_after);
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as f64;
-    let ideal = cores * verifies / cluster.len() as f64;
+    let ideal = cores * verifies / validators as f64;
     println!(
         "load: {} validators ({} down), {} records, {before} committed before, {} more to warm up",
-        cluster.len(),
-        opts.down,
-        n,
-        opts.warm_up
+        validators, opts.down, n, opts.warm_up
     );
     println!(
         "  submitted in         {:.2} s (target {} records/s, {busy} busy retries)",
@@ -452,19 +487,24 @@ pub async fn run(opts: LoadOptions) -> eyre::Result<()> {
             100.0 * (b - a) / elapsed.as_secs_f64()
         );
     }
+    for ((i, _), (a, b)) in pids.iter().zip(parts0.iter().zip(&parts1)) {
+        match (a, b) {
+            (Ok(a), Ok(b)) => println!("  CPU/record node {i}    {}", b.since(a).per_record(n)),
+            (Err(e), _) | (_, Err(e)) => println!("  CPU/record node {i}    not read: {e}"),
+        }
+    }
     println!(
-        "  SM2 verifies/s/core  {verifies:.0} (a key's first uses), {hot_verifies:.0} (a hot key)"
+        "  SM2 verifies/s/core  {verifies:.0} (a key's first uses), {hot_verifies:.0} (a hot key); \
+         the faster of {verifies_before:.0} / {hot_before:.0} before the load and \
+         {verifies_after:.0} / {hot_after:.0} after it"
     );
     println!(
-        "  efficiency           {:.3} (records/s ÷ ({cores} cores × {verifies:.0} ÷ {} validators))",
+        "  efficiency           {:.3} (records/s ÷ ({cores} cores × {verifies:.0} ÷ {validators} validators))",
         rps / ideal,
-        cluster.len()
     );
     println!(
-        "  against a hot key    {:.3} (records/s ÷ ({cores} cores × {hot_verifies:.0} ÷ {} validators))",
-        rps / (cores * hot_verifies / cluster.len() as f64),
-        cluster.len()
+        "  against a hot key    {:.3} (records/s ÷ ({cores} cores × {hot_verifies:.0} ÷ {validators} validators))",
+        rps / (cores * hot_verifies / validators as f64),
     );
-    drop(cluster);
     Ok(())
 }

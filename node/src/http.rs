@@ -115,6 +115,7 @@ async fn metrics(State(h): State<Http>) -> Response {
         let age_s = crate::app::now_ms().saturating_sub(last) / 1000;
         m.head_age.set(i64::try_from(age_s).unwrap_or(i64::MAX));
         m.read_db(s.chain.db());
+        m.read_cpu();
         m.render()
     })
     .await

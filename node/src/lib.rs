@@ -11,6 +11,7 @@ pub mod audit;
 pub mod chain;
 pub mod config;
 pub mod consensus;
+pub mod cpu;
 pub mod grpc;
 pub mod http;
 pub mod http_api;

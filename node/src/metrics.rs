@@ -3,6 +3,7 @@
 //! on the HTTP side. Names and the alerts worth setting on them are in
 //! docs/operator-guide.md.
 
+use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -13,6 +14,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::cpu::Timer;
 use crate::store::Db;
 
 /// Where a record was refused, and why (its reason code).
@@ -39,6 +41,13 @@ pub struct Served {
 pub struct Step {
     /// `build` or `check`.
     pub step: String,
+}
+
+/// Which of the node's threads ([`crate::cpu::thread_kind`]), or `all`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct Threads {
+    /// `all` (the whole process), `admission`, `read` or `rocksdb`.
+    pub threads: String,
 }
 
 /// One column family of the database.
@@ -73,9 +82,18 @@ pub struct Metrics {
     /// Records in the blocks executed, by step: with `execute_seconds` the
     /// execution time per record.
     pub records_executed: Family<Step, Counter>,
+    /// CPU time of the thread executing blocks, by step, seconds: with
+    /// `records_executed` the execution CPU per record, without the time
+    /// spent waiting for a core.
+    pub execute_cpu_seconds: Family<Step, Counter<f64, AtomicU64>>,
     /// Time to write a decided block to the database (one synced batch),
     /// seconds.
     pub write_seconds: Histogram,
+    /// CPU time of the thread writing decided blocks, seconds.
+    pub write_cpu_seconds: Counter<f64, AtomicU64>,
+    /// CPU seconds used by the process and by its threads of each kind
+    /// (read at each scrape; a kind's figure covers its live threads).
+    pub threads_cpu_seconds: Family<Threads, Gauge<f64, AtomicU64>>,
     /// Records committed (in blocks this node committed).
     pub committed: Counter,
     /// Blocks committed.
@@ -123,7 +141,10 @@ impl Metrics {
             record_seconds: latency(),
             execute_seconds: Family::new_with_constructor(latency),
             records_executed: Family::default(),
+            execute_cpu_seconds: Family::default(),
             write_seconds: latency(),
+            write_cpu_seconds: Counter::default(),
+            threads_cpu_seconds: Family::default(),
             committed: Counter::default(),
             blocks: Counter::default(),
             synced: Counter::default(),
@@ -179,6 +200,21 @@ impl Metrics {
             "block_write_seconds",
             "Time to write a decided block to the database",
             m.write_seconds.clone(),
+        );
+        r.register(
+            "block_execute_cpu_seconds",
+            "CPU time of the thread executing blocks, by step",
+            m.execute_cpu_seconds.clone(),
+        );
+        r.register(
+            "block_write_cpu_seconds",
+            "CPU time of the thread writing decided blocks",
+            m.write_cpu_seconds.clone(),
+        );
+        r.register(
+            "threads_cpu_seconds",
+            "CPU seconds used by the process (all) and by its admission, read and RocksDB threads",
+            m.threads_cpu_seconds.clone(),
         );
         r.register(
             "records_committed",
@@ -254,17 +290,38 @@ impl Metrics {
             .inc();
     }
 
-    /// Count a block of `records` records executed since `started`.
-    pub fn executed(&self, step: &str, records: usize, started: Instant) {
+    /// Count a block of `records` records executed on this thread since
+    /// `started`.
+    pub fn executed(&self, step: &str, records: usize, started: Timer) {
         let l = Step {
             step: step.to_owned(),
         };
         self.execute_seconds
             .get_or_create(&l)
-            .observe(started.elapsed().as_secs_f64());
+            .observe(started.wall().as_secs_f64());
+        self.execute_cpu_seconds
+            .get_or_create(&l)
+            .inc_by(started.cpu().as_secs_f64());
         self.records_executed
             .get_or_create(&l)
             .inc_by(records as u64);
+    }
+
+    /// Count a decided block written on this thread since `started`.
+    pub fn wrote(&self, started: Timer) {
+        self.write_seconds.observe(started.wall().as_secs_f64());
+        self.write_cpu_seconds.inc_by(started.cpu().as_secs_f64());
+    }
+
+    /// Refresh the process's and its threads' CPU seconds.
+    pub fn read_cpu(&self) {
+        for (kind, seconds) in crate::cpu::process_threads() {
+            self.threads_cpu_seconds
+                .get_or_create(&Threads {
+                    threads: kind.to_owned(),
+                })
+                .set(seconds);
+        }
     }
 
     /// Count a bundle served since `started`.

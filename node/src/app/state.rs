@@ -21,6 +21,7 @@ use crate::chain::Prepared;
 use crate::consensus::signing::{ConsensusSigner, ConsensusVerifier};
 use crate::consensus::timeouts::{MARKED_ROUNDS, RoundTimeouts};
 use crate::consensus::{Address, BlockId, ProposalPart, ValidatorSet, Yz, proposer_index};
+use crate::cpu::Timer;
 use crate::parts::{CheckedParts, EarlyParts};
 use crate::proto::ProposedBlock;
 
@@ -156,7 +157,7 @@ impl App {
             let proposer = set.index_of(&address).unwrap_or(0);
             let time = now_ms().max(last_time + 1);
             let candidates = shared.pool().take(MAX_BLOCK_RECORDS);
-            let started = Instant::now();
+            let started = Timer::start();
             let (prepared, outcomes) =
                 shared
                     .chain
@@ -212,7 +213,7 @@ impl App {
         let prepared = tokio::task::spawn_blocking(move || {
             let now = live.then(now_ms);
             let known = |bytes: &[u8]| shared.pool().get_by_bytes(bytes);
-            let started = Instant::now();
+            let started = Timer::start();
             let checked = shared.chain.validate(&block, now, skew, &known);
             shared
                 .metrics
@@ -247,12 +248,9 @@ impl App {
         set.verify_commit(&header, &lcert)?;
         let first = c.prepared.first_log_index;
         let ids: Vec<Digest> = c.prepared.record_ids().collect();
-        let started = Instant::now();
+        let started = Timer::start();
         self.shared.chain.commit(c.prepared, lcert)?;
-        self.shared
-            .metrics
-            .write_seconds
-            .observe(started.elapsed().as_secs_f64());
+        self.shared.metrics.wrote(started);
         let held = crate::admission::forget(&self.shared, ids.iter().copied());
         let m = &self.shared.metrics;
         m.height.set(i64::try_from(height).unwrap_or(i64::MAX));

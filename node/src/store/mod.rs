@@ -81,6 +81,15 @@ const MEMTABLE_BLOOM_RATIO: f64 = 0.1;
 /// Size of each blob file of the status map's pages.
 const PAGE_BLOB_FILE_BYTES: u64 = 256 << 20;
 
+/// Size of `smt_pages`' memtable. Every block rewrites pages spread over the
+/// whole key space, so each level-0 file of the family overlaps all of
+/// level 1, and each compaction rewrites all of level 1 (its keys and page
+/// references: about 50 MB at five million records). Four times RocksDB's
+/// default 64 MiB means fewer flushes and fewer of those compactions, and
+/// a page rewritten by several blocks before a flush reaches its blob file
+/// once (ADR 0021; `docs/benchmarks.md`, "CPU per record by part").
+const PAGE_WRITE_BUFFER_BYTES: usize = 256 << 20;
+
 /// Share of the oldest blob files whose live pages a compaction moves to
 /// new files (RocksDB's blob garbage collection), so that the space of
 /// rewritten pages is given back.
@@ -100,6 +109,7 @@ fn pages_in_blob_files(o: &mut Options) {
     o.set_blob_compression_type(rocksdb::DBCompressionType::None);
     o.set_enable_blob_gc(true);
     o.set_blob_gc_age_cutoff(PAGE_BLOB_GC_AGE_CUTOFF);
+    o.set_write_buffer_size(PAGE_WRITE_BUFFER_BYTES);
 }
 
 /// One write of a batch: column family, key, value (`None` deletes).

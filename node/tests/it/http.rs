@@ -288,6 +288,19 @@ async fn the_node_serves_the_verify_page_and_health() {
         value("yinzheng_block_write_seconds_count") >= value("yinzheng_blocks_committed_total"),
         "{body}"
     );
+    // CPU time: the blocks' execution and writes took some (a nanosecond
+    // clock), the admission threads that checked the submitted records are
+    // counted (in clock ticks: a few checks may round to none), and the
+    // process used at least what its parts did.
+    let execute_cpu = count("yinzheng_block_execute_cpu_seconds_total");
+    let write_cpu = value("yinzheng_block_write_cpu_seconds_total");
+    let all = value(r#"yinzheng_threads_cpu_seconds{threads="all"}"#);
+    let admission = value(r#"yinzheng_threads_cpu_seconds{threads="admission"}"#);
+    assert!(
+        execute_cpu > 0.0 && write_cpu > 0.0 && admission >= 0.0,
+        "{body}"
+    );
+    assert!(all >= execute_cpu + write_cpu + admission, "{body}");
     assert!(body.contains(ENGINE_METRIC), "no engine metrics in\n{body}");
     assert_eq!(body.matches("# EOF").count(), 1);
     assert!(body.ends_with("# EOF\n"), "{body}");
