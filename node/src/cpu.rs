@@ -82,21 +82,32 @@ pub fn stat_ticks(stat: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// CPU seconds (user plus system) in a `/proc/…/stat` line: its clock
+/// ticks ([`stat_ticks`]) over the kernel's ticks per second.
+pub fn stat_seconds(stat: &str) -> Option<f64> {
+    #[cfg(target_os = "linux")]
+    let tick = rustix::param::clock_ticks_per_second() as f64;
+    // Elsewhere `/proc` is Linux's format read on another system: its
+    // user-visible tick, fixed at 100 on Linux's common architectures.
+    #[cfg(not(target_os = "linux"))]
+    let tick = 100.0;
+    Some(stat_ticks(stat)? as f64 / tick)
+}
+
 /// CPU seconds used by this process (`all`, its exited threads included)
 /// and by its live threads of each kind ([`thread_kind`]). Empty where
 /// `/proc` cannot be read.
 pub fn process_threads() -> Vec<(&'static str, f64)> {
     #[cfg(target_os = "linux")]
     {
-        let tick = rustix::param::clock_ticks_per_second() as f64;
         let mut out: Vec<(&'static str, f64)> = Vec::new();
         let Some(all) = std::fs::read_to_string("/proc/self/stat")
             .ok()
-            .and_then(|s| stat_ticks(&s))
+            .and_then(|s| stat_seconds(&s))
         else {
             return out;
         };
-        out.push(("all", all as f64 / tick));
+        out.push(("all", all));
         let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
             return out;
         };
@@ -108,15 +119,15 @@ pub fn process_threads() -> Vec<(&'static str, f64)> {
             else {
                 continue;
             };
-            let Some(ticks) = std::fs::read_to_string(dir.join("stat"))
+            let Some(seconds) = std::fs::read_to_string(dir.join("stat"))
                 .ok()
-                .and_then(|s| stat_ticks(&s))
+                .and_then(|s| stat_seconds(&s))
             else {
                 continue;
             };
             match out.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, s)) => *s += ticks as f64 / tick,
-                None => out.push((kind, ticks as f64 / tick)),
+                Some((_, s)) => *s += seconds,
+                None => out.push((kind, seconds)),
             }
         }
         out
@@ -138,6 +149,8 @@ mod tests {
         assert_eq!(stat_ticks(line), Some(1290));
         assert_eq!(stat_ticks("4242 (x) S 1 2"), None);
         assert_eq!(stat_ticks("no parenthesis"), None);
+        assert!(stat_seconds(line).is_some_and(|s| s > 0.0));
+        assert_eq!(stat_seconds("4242 (x) S 1 2"), None);
     }
 
     #[test]
