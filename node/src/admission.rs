@@ -12,7 +12,7 @@ use yinzheng_ledger::Record;
 
 use crate::app::{Shared, now_ms};
 use crate::chain::Chain;
-use crate::mempool::{AdmitError, Mempool, Removed};
+use crate::mempool::{AdmitError, Checked, Mempool, Removed};
 use crate::store::{Op, StoreError, cf};
 
 /// How much lower than the rest of the node the admission threads are
@@ -44,17 +44,17 @@ fn entry(record: &Record, at_ms: u64) -> Op {
 /// relays are held in memory only (`store` false): the member that
 /// answered the client stored them before relaying, and restores and
 /// proposes them after a crash of its own.
-pub fn admit(shared: &Shared, records: Vec<Record>, store: bool) -> Vec<Result<(), AdmitError>> {
+pub fn admit(shared: &Shared, records: Vec<Checked>, store: bool) -> Vec<Result<(), AdmitError>> {
     let at = now_ms();
     let mut answers = Vec::with_capacity(records.len());
     let mut ops = Vec::new();
     let mut held = Vec::new();
     {
         let mut pool = shared.pool();
-        for r in records {
-            let op = store.then(|| entry(&r, at));
-            let id = r.id();
-            let answer = pool.insert_uncommitted(&shared.chain, r, store);
+        for Checked { record, at_height } in records {
+            let op = store.then(|| entry(&record, at));
+            let id = record.id();
+            let answer = pool.insert_uncommitted(&shared.chain, record, at_height, store);
             if answer.is_ok() {
                 ops.extend(op);
                 held.push((answers.len(), id));
@@ -125,6 +125,7 @@ pub fn restore(chain: &Chain, pool: &mut Mempool) -> Result<Restored, StoreError
         .map(|(_, k, bytes)| {
             let r = Mempool::check_bytes(chain, &bytes, now, |_| false)
                 .ok()
+                .map(|c| c.record)
                 .filter(|r| r.id().0.as_slice() == k.as_slice());
             (k, r)
         })

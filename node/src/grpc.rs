@@ -12,11 +12,11 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Code, Request, Response, Status};
 use yinzheng_crypto::Digest;
-use yinzheng_ledger::{BundleError, BundleForm, Record, RejectCode, Rejection};
+use yinzheng_ledger::{BundleError, BundleForm, RejectCode, Rejection};
 
 use crate::app::{Event, Shared, now_ms};
 use crate::limits::STREAMS_PER_CLIENT;
-use crate::mempool::{AdmitError, Mempool};
+use crate::mempool::{AdmitError, Checked, Mempool};
 use crate::proto::node_server::{Node, NodeServer};
 use crate::proto::{
     AuditRequest, AuditResponse, BlockRequest, BlockResponse, BundleRequest, BundleResponse,
@@ -174,7 +174,7 @@ impl Node for Api {
         // priority), then the synced write of admission, which many
         // submissions share (group commit): both off the async threads.
         let chain = shared.clone();
-        let record = crate::admission::checked(move || {
+        let checked = crate::admission::checked(move || {
             Mempool::check_bytes(&chain.chain, &req.record, now_ms(), |id| {
                 chain.pool().contains(id)
             })
@@ -182,9 +182,9 @@ impl Node for Api {
         .await
         .ok_or_else(|| internal("admission stopped"))?
         .map_err(refused)?;
-        let (id, bytes) = (record.id(), record.bytes().to_vec());
+        let (id, bytes) = (checked.record.id(), checked.record.bytes().to_vec());
         tokio::task::spawn_blocking(move || {
-            crate::admission::admit(&shared, vec![record], true).remove(0)
+            crate::admission::admit(&shared, vec![checked], true).remove(0)
         })
         .await
         .map_err(internal)?
@@ -370,7 +370,7 @@ impl Node for Api {
                     .filter_map(|b| {
                         Mempool::check_bytes(chain, b, now, |id| shared.pool().contains(id)).ok()
                     })
-                    .collect::<Vec<Record>>(),
+                    .collect::<Vec<Checked>>(),
             )
         })
         .await

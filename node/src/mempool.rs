@@ -105,6 +105,17 @@ pub struct Removed {
     pub stored: bool,
 }
 
+/// A record admission's checks accepted.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The record.
+    pub record: Record,
+    /// The committed height read just before the check found the record
+    /// not committed: [`Mempool::insert_uncommitted`] reads the committed
+    /// state again only if a block has committed since.
+    pub at_height: u64,
+}
+
 /// Records waiting for a block.
 #[derive(Debug)]
 pub struct Mempool {
@@ -154,9 +165,10 @@ impl Mempool {
         bytes: &[u8],
         now_ms: u64,
         waiting: impl Fn(&Digest) -> bool,
-    ) -> Result<Record, AdmitError> {
+    ) -> Result<Checked, AdmitError> {
         let unverified = Record::parse(chain.params(), bytes).map_err(AdmitError::Rejected)?;
         let id = unverified.id();
+        let at_height = chain.height();
         not_committed(chain, id)?;
         if waiting(&id) {
             return Err(waiting_duplicate(id));
@@ -168,15 +180,18 @@ impl Mempool {
             .verify(chain.params())
             .map_err(AdmitError::Rejected)?;
         dry_run(chain, &record, now_ms)?;
-        Ok(record)
+        Ok(Checked { record, at_height })
     }
 
     /// Check a decoded record against the committed state (not yet in the
     /// pool): not committed before, and accepted by the rules as if it were
-    /// the next block's only record at `now_ms`.
-    pub fn check(chain: &Chain, record: &Record, now_ms: u64) -> Result<(), AdmitError> {
+    /// the next block's only record at `now_ms`. Returns the committed
+    /// height it was found not committed at (see [`Checked::at_height`]).
+    pub fn check(chain: &Chain, record: &Record, now_ms: u64) -> Result<u64, AdmitError> {
+        let at_height = chain.height();
         not_committed(chain, record.id())?;
-        dry_run(chain, record, now_ms)
+        dry_run(chain, record, now_ms)?;
+        Ok(at_height)
     }
 
     /// Whether a record is waiting here.
@@ -190,18 +205,24 @@ impl Mempool {
     /// from a client or the relay) can commit between the check and this
     /// call, and its removal from the pool then runs before this insert: the
     /// record would wait here for a block that refuses it as a duplicate.
-    /// Called with the pool locked, this reads the committed state once
-    /// more: a commit writes the database before it takes the pool's lock
-    /// to remove its records, so either this read sees the record committed
-    /// or that removal comes after this insert. `stored`: whether the
-    /// caller writes it to the `mempool` column family.
+    /// A commit writes the database and moves the head before it takes the
+    /// pool's lock to remove its records. So, with the pool locked: if the
+    /// head is still at `checked_at` (the height read before the check
+    /// found the record not committed), no block committed since, and any
+    /// later one removes the record after this insert; otherwise the
+    /// committed state is read once more. `stored`: whether the caller
+    /// writes it to the `mempool` column family. (Lock order: the pool,
+    /// then the head; nothing takes the pool while holding the head.)
     pub fn insert_uncommitted(
         &mut self,
         chain: &Chain,
         record: Record,
+        checked_at: u64,
         stored: bool,
     ) -> Result<(), AdmitError> {
-        not_committed(chain, record.id())?;
+        if chain.height() != checked_at {
+            not_committed(chain, record.id())?;
+        }
         self.insert_kept(record, stored)
     }
 

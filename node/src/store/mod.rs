@@ -90,6 +90,13 @@ const PAGE_BLOB_FILE_BYTES: u64 = 256 << 20;
 /// once (ADR 0021; `docs/benchmarks.md`, "CPU per record by part").
 const PAGE_WRITE_BUFFER_BYTES: usize = 256 << 20;
 
+/// Level-0 files of `smt_pages` that start a compaction into level 1
+/// (RocksDB's default: 4). Each such compaction rewrites all of level 1
+/// (see [`PAGE_WRITE_BUFFER_BYTES`]), so waiting for twice the files halves
+/// how often it is rewritten; a read of a page then looks into at most
+/// twice the level-0 files, each behind its Bloom filter (ADR 0021).
+const PAGE_L0_COMPACTION_TRIGGER: i32 = 8;
+
 /// Share of the oldest blob files whose live pages a compaction moves to
 /// new files (RocksDB's blob garbage collection), so that the space of
 /// rewritten pages is given back.
@@ -110,6 +117,7 @@ fn pages_in_blob_files(o: &mut Options) {
     o.set_enable_blob_gc(true);
     o.set_blob_gc_age_cutoff(PAGE_BLOB_GC_AGE_CUTOFF);
     o.set_write_buffer_size(PAGE_WRITE_BUFFER_BYTES);
+    o.set_level_zero_file_num_compaction_trigger(PAGE_L0_COMPACTION_TRIGGER);
 }
 
 /// One write of a batch: column family, key, value (`None` deletes).

@@ -146,11 +146,14 @@ fn a_record_committed_between_its_check_and_the_pool_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let node = Chain::open(dir.path(), &f.genesis).unwrap();
     let time = f.produced[0].1;
-    Mempool::check(&node, &r, time).expect("not yet committed: admissible");
+    let checked_at = Mempool::check(&node, &r, time).expect("not yet committed: admissible");
+    assert_eq!(checked_at, 0);
     let outcomes = commit_first_block(&f, &node);
     assert!(matches!(outcomes[0], Outcome::Committed { .. }));
     let mut pool = Mempool::new(8);
-    let refused = pool.insert_uncommitted(&node, r.clone(), true).unwrap_err();
+    let refused = pool
+        .insert_uncommitted(&node, r.clone(), checked_at, true)
+        .unwrap_err();
     assert!(
         matches!(&refused, AdmitError::Rejected(x) if x.code.as_str() == "DUPLICATE"),
         "{refused}"
@@ -158,7 +161,8 @@ fn a_record_committed_between_its_check_and_the_pool_is_refused() {
     assert!(pool.is_empty());
     // Not committed: admitted.
     let other = f.issue_record("NO-2", b"never committed");
-    pool.insert_uncommitted(&node, other, true).unwrap();
+    pool.insert_uncommitted(&node, other, node.height(), true)
+        .unwrap();
     assert_eq!(pool.len(), 1);
 }
 
@@ -169,7 +173,7 @@ fn a_record_committed_between_its_check_and_the_pool_is_refused() {
 #[test]
 fn a_record_met_again_costs_no_signature_check() {
     use yinzheng_node::mempool::{AdmitError, Mempool};
-    let code = |r: Result<yinzheng_ledger::Record, AdmitError>| match r {
+    let code = |r: Result<yinzheng_node::mempool::Checked, AdmitError>| match r {
         Err(AdmitError::Rejected(x)) => x.code.as_str().to_owned(),
         other => format!("{other:?}"),
     };
@@ -189,7 +193,7 @@ fn a_record_met_again_costs_no_signature_check() {
     let time = f.produced[0].1;
     let waiting = f.issue_record("NO-2", b"waiting");
     let mut pool = Mempool::new(8);
-    pool.insert_uncommitted(&node, waiting.clone(), true)
+    pool.insert_uncommitted(&node, waiting.clone(), node.height(), true)
         .unwrap();
     let now = time + 1;
 

@@ -302,12 +302,59 @@ async fn the_node_serves_the_verify_page_and_health() {
     );
     assert!(all >= execute_cpu + write_cpu + admission, "{body}");
     assert!(body.contains(ENGINE_METRIC), "no engine metrics in\n{body}");
+    // The operator's dashboard charts only metrics this node exports.
+    for name in dashboard_metrics() {
+        assert!(
+            exported(&body, &name),
+            "the dashboard's {name} is not in\n{body}"
+        );
+    }
     assert_eq!(body.matches("# EOF").count(), 1);
     assert!(body.ends_with("# EOF\n"), "{body}");
 }
 
 /// A metric the consensus engine registers.
 const ENGINE_METRIC: &str = "malachitebft_core_consensus_height";
+
+/// The metric names `docs/grafana-dashboard.json`'s queries use.
+fn dashboard_metrics() -> Vec<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/grafana-dashboard.json"
+    );
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut names = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            for word in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                if word.starts_with("yinzheng_") || word.starts_with("malachitebft_") {
+                    names.push(word.to_string());
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    assert!(names.len() >= 10, "{names:?}");
+    names
+}
+
+/// Whether an OpenMetrics exposition holds `name`: a sample of it, or (a
+/// family with no sample yet) its declaration, under the name without the
+/// sample suffix.
+fn exported(body: &str, name: &str) -> bool {
+    let sampled = body.lines().any(|l| {
+        l.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with(['{', ' ']))
+    });
+    let base = ["_total", "_bucket", "_count", "_sum"]
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .unwrap_or(name);
+    sampled || body.contains(&format!("# TYPE {base} "))
+}
 
 async fn request(port: u16, method: &str, path: &str) -> (String, Vec<u8>) {
     let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
