@@ -156,6 +156,8 @@ mod tests {
     #[test]
     fn threads_are_grouped_by_their_names() {
         assert_eq!(thread_kind("admission-0\n"), Some("admission"));
+        // The synced writes of admitted records are not signature checks.
+        assert_eq!(thread_kind("mempool-writer"), None);
         assert_eq!(thread_kind("read-7"), Some("read"));
         assert_eq!(thread_kind("rocksdb:high"), Some("rocksdb"));
         assert_eq!(thread_kind("tokio-runtime-w"), None);

@@ -79,6 +79,8 @@ fn digest(b: &[u8], what: &str) -> Result<Digest, Status> {
 /// The API service.
 pub struct Api {
     shared: Arc<Shared>,
+    /// The group writes of client submissions.
+    stored: crate::admission::Writer,
 }
 
 impl Api {
@@ -163,7 +165,6 @@ impl Node for Api {
             return Err(observer_refuses());
         }
         let req = request.into_inner();
-        let shared = self.shared.clone();
         let refused = |e: AdmitError| {
             self.shared.metrics.refuse("admission", e.reason());
             admit_status(&e)
@@ -171,24 +172,20 @@ impl Node for Api {
         // Subscribed before admission: the commit cannot be missed.
         let rx = self.shared.events.subscribe();
         // The checks on the admission threads (below consensus in
-        // priority), then the synced write of admission, which many
-        // submissions share (group commit): both off the async threads.
-        let chain = shared.clone();
+        // priority), then the synced write on the admission writer's
+        // thread, one write for every record waiting then (group commit):
+        // both off the async threads.
+        let chain = self.shared.clone();
         let checked = crate::admission::checked(move || {
             Mempool::check_bytes(&chain.chain, &req.record, now_ms(), |id| {
-                chain.pool().contains(id)
+                chain.pool().room_for(id)
             })
         })
         .await
         .ok_or_else(|| internal("admission stopped"))?
         .map_err(refused)?;
         let (id, bytes) = (checked.record.id(), checked.record.bytes().to_vec());
-        tokio::task::spawn_blocking(move || {
-            crate::admission::admit(&shared, vec![checked], true).remove(0)
-        })
-        .await
-        .map_err(internal)?
-        .map_err(refused)?;
+        self.stored.admit(checked).await.map_err(refused)?;
         if let Some(relay) = &self.shared.relay {
             // Best effort: a full relay queue only delays the record to this
             // node's own turn as proposer.
@@ -312,6 +309,7 @@ impl Node for Api {
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let api = Api {
             shared: self.shared.clone(),
+            stored: self.stored.clone(),
         };
         let mut events = self.shared.events.subscribe();
         tokio::spawn(async move {
@@ -368,7 +366,7 @@ impl Node for Api {
                 req.records
                     .par_iter()
                     .filter_map(|b| {
-                        Mempool::check_bytes(chain, b, now, |id| shared.pool().contains(id)).ok()
+                        Mempool::check_bytes(chain, b, now, |id| shared.pool().room_for(id)).ok()
                     })
                     .collect::<Vec<Checked>>(),
             )
@@ -440,7 +438,8 @@ fn admit_status(e: &AdmitError) -> Status {
 
 /// Serve the API on `addr` until the process stops.
 pub async fn serve(shared: Arc<Shared>, addr: SocketAddr) -> eyre::Result<()> {
-    let svc = NodeServer::new(Api { shared })
+    let stored = crate::admission::Writer::start(shared.clone())?;
+    let svc = NodeServer::new(Api { shared, stored })
         .max_decoding_message_size(MAX_REQUEST)
         .max_encoding_message_size(64 * 1024 * 1024);
     tonic::transport::Server::builder()

@@ -154,25 +154,26 @@ impl Mempool {
     }
 
     /// Every check a record from outside gets before it is admitted, cheapest
-    /// first: the stateless checks, then whether it is already committed or
-    /// already waiting here (`waiting`: the caller's look into the pool), then
-    /// whether its signers are known keys (state lookups), and only then its
-    /// signatures and a dry run of the rules (threat model A5: a stranger's
-    /// keys cost no verification; a record met again, relayed after a block
-    /// committed it or submitted twice, costs none either).
+    /// first: the stateless checks, then whether it is already committed,
+    /// then whether the pool takes it (`room`: the caller's look into the
+    /// pool, [`Mempool::room_for`]: not already waiting here, and the pool
+    /// not full), then whether its signers are known keys (state lookups),
+    /// and only then its signatures and a dry run of the rules (threat
+    /// model A5: a stranger's keys cost no verification; a record met
+    /// again, relayed after a block committed it or submitted twice, costs
+    /// none either; nor does one that comes while the pool is full, and
+    /// would be refused `BUSY` after its checks).
     pub fn check_bytes(
         chain: &Chain,
         bytes: &[u8],
         now_ms: u64,
-        waiting: impl Fn(&Digest) -> bool,
+        room: impl Fn(&Digest) -> Result<(), AdmitError>,
     ) -> Result<Checked, AdmitError> {
         let unverified = Record::parse(chain.params(), bytes).map_err(AdmitError::Rejected)?;
         let id = unverified.id();
         let at_height = chain.height();
         not_committed(chain, id)?;
-        if waiting(&id) {
-            return Err(waiting_duplicate(id));
-        }
+        room(&id)?;
         chain
             .at_head(|view, _| check_signers_known(view, &unverified))
             .map_err(refused)?;
@@ -197,6 +198,18 @@ impl Mempool {
     /// Whether a record is waiting here.
     pub fn contains(&self, id: &Digest) -> bool {
         self.records.contains_key(id)
+    }
+
+    /// Whether the pool would take a record now: `DUPLICATE` if it is
+    /// already waiting here, `BUSY` if the pool is full.
+    pub fn room_for(&self, id: &Digest) -> Result<(), AdmitError> {
+        if self.records.contains_key(id) {
+            return Err(waiting_duplicate(*id));
+        }
+        if self.records.len() >= self.capacity {
+            return Err(AdmitError::Busy(self.capacity));
+        }
+        Ok(())
     }
 
     /// Add a record checked against an earlier committed state, unless a
@@ -235,12 +248,7 @@ impl Mempool {
     /// memory only.
     fn insert_kept(&mut self, record: Record, stored: bool) -> Result<(), AdmitError> {
         let id = record.id();
-        if self.records.contains_key(&id) {
-            return Err(waiting_duplicate(id));
-        }
-        if self.records.len() >= self.capacity {
-            return Err(AdmitError::Busy(self.capacity));
-        }
+        self.room_for(&id)?;
         self.order.push_back(id);
         let bytes_hash = self.keyed.hash_one(record.bytes());
         self.by_bytes.insert(bytes_hash, id);

@@ -205,19 +205,77 @@ fn a_record_met_again_costs_no_signature_check() {
             parsed.verify(node.params()).is_err(),
             "the copy's signature is broken"
         );
-        let answer = Mempool::check_bytes(&node, &copy, now, |id| pool.contains(id));
+        let answer = Mempool::check_bytes(&node, &copy, now, |id| pool.room_for(id));
         assert_eq!(code(answer), "DUPLICATE", "{seen}");
     }
     // Not looked up in the pool: the waiting record's copy is verified, and
     // its signature refused.
     let copy = broken(waiting.bytes());
     assert_eq!(
-        code(Mempool::check_bytes(&node, &copy, now, |_| false)),
+        code(Mempool::check_bytes(&node, &copy, now, |_| Ok(()))),
         "BAD_SIGNATURE"
     );
     // The genuine record is still admissible; the pool is unchanged.
-    Mempool::check_bytes(&node, waiting.bytes(), now, |_| false).unwrap();
+    Mempool::check_bytes(&node, waiting.bytes(), now, |_| Ok(())).unwrap();
     assert_eq!(pool.len(), 1);
+}
+
+/// A record that comes while the pool is full is refused `BUSY` before any
+/// signature is checked (it would be refused at the insert after all its
+/// checks): a never-seen record with a broken signature is answered
+/// `BUSY`, not `BAD_SIGNATURE`. A record already waiting is still told
+/// `DUPLICATE`, and a record already committed `DUPLICATE` too.
+#[test]
+fn a_full_pool_costs_no_signature_check() {
+    use yinzheng_node::mempool::{AdmitError, Mempool};
+    let code = |r: Result<yinzheng_node::mempool::Checked, AdmitError>| match r {
+        Err(e) => e.reason().to_owned(),
+        Ok(_) => "admitted".to_owned(),
+    };
+    let broken = |bytes: &[u8]| {
+        let mut b = bytes.to_vec();
+        let last = b.len() - 1;
+        b[last] ^= 0x01;
+        b
+    };
+    let mut f = Fixture::new();
+    let committed = f.issue_record("FULL-1", b"committed");
+    f.commit(std::slice::from_ref(&committed));
+    let dir = tempfile::tempdir().unwrap();
+    let node = Chain::open(dir.path(), &f.genesis).unwrap();
+    commit_first_block(&f, &node);
+    let now = f.produced[0].1 + 1;
+    let waiting = f.issue_record("FULL-2", b"waiting");
+    let fresh = f.issue_record("FULL-3", b"never seen");
+    // A pool of one, full.
+    let mut pool = Mempool::new(1);
+    pool.insert_uncommitted(&node, waiting.clone(), node.height(), true)
+        .unwrap();
+
+    let check = |bytes: &[u8]| {
+        code(Mempool::check_bytes(&node, bytes, now, |id| {
+            pool.room_for(id)
+        }))
+    };
+    assert_eq!(
+        check(&broken(fresh.bytes())),
+        "BUSY",
+        "no signature checked"
+    );
+    assert_eq!(check(fresh.bytes()), "BUSY");
+    assert_eq!(check(waiting.bytes()), "DUPLICATE");
+    assert_eq!(check(committed.bytes()), "DUPLICATE");
+    // With room, the same broken copy is verified and refused, and the
+    // genuine record admitted.
+    let roomy = Mempool::new(8);
+    let check = |bytes: &[u8]| {
+        code(Mempool::check_bytes(&node, bytes, now, |id| {
+            roomy.room_for(id)
+        }))
+    };
+    assert_eq!(check(&broken(fresh.bytes())), "BAD_SIGNATURE");
+    assert_eq!(check(fresh.bytes()), "admitted");
+    assert_eq!(pool.len(), 1, "checks change nothing");
 }
 
 /// The city A admin's record revoking the city A operator's key (the key
@@ -253,11 +311,11 @@ fn an_entry_kept_for_a_height_is_not_served_after_it() {
     let before = f.issue_record("NO-1", b"checked at height 0");
     // Twice: the second answer comes from the entries kept for height 0.
     for _ in 0..2 {
-        Mempool::check_bytes(&node, before.bytes(), time, |_| false).expect("good at height 0");
+        Mempool::check_bytes(&node, before.bytes(), time, |_| Ok(())).expect("good at height 0");
     }
     commit_first_block(&f, &node);
     let after = f.issue_record("NO-2", b"checked at height 1");
-    let refused = Mempool::check_bytes(&node, after.bytes(), time + 1, |_| false).unwrap_err();
+    let refused = Mempool::check_bytes(&node, after.bytes(), time + 1, |_| Ok(())).unwrap_err();
     assert_eq!(code(refused), "KEY_REVOKED");
     let refused = Mempool::check(&node, &before, time + 1).unwrap_err();
     assert_eq!(code(refused), "KEY_REVOKED");
