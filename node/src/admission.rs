@@ -132,7 +132,7 @@ impl Writer {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.tx
             .send((record, tx))
-            .map_err(|_| AdmitError::Internal("the admission writer stopped".into()))?;
+            .map_err(|_| AdmitError::Internal("the mempool writer stopped".into()))?;
         rx.await
             .map_err(|_| AdmitError::Internal("the record's write failed".into()))?
     }

@@ -172,7 +172,7 @@ impl Node for Api {
         // Subscribed before admission: the commit cannot be missed.
         let rx = self.shared.events.subscribe();
         // The checks on the admission threads (below consensus in
-        // priority), then the synced write on the admission writer's
+        // priority), then the synced write on the mempool writer's
         // thread, one write for every record waiting then (group commit):
         // both off the async threads.
         let chain = self.shared.clone();
